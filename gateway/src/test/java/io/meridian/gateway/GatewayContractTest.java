@@ -1,0 +1,25 @@
+package io.meridian.gateway;
+
+import java.util.List;
+
+import io.meridian.testsupport.ServiceContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class GatewayContractTest extends ServiceContract {
+
+    @Override
+    protected List<String> readinessChecks() {
+        return List.of("Redis connection health check");
+    }
+
+    @Override
+    protected List<String> tables() {
+        return List.of();
+    }
+
+    @Override
+    protected boolean usesDatabase() {
+        return false;
+    }
+}

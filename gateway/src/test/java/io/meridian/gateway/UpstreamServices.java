@@ -1,0 +1,140 @@
+package io.meridian.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.meridian.testsupport.FreePorts;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Real HTTP servers on loopback standing where auth-service and rag-service would be, so that the gateway's
+ * proxying can be observed from both sides: they echo what reached them and stream server-sent events. agent,
+ * cache and email point at ports where nothing listens, as a stopped service would.
+ */
+public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
+
+    private HttpServer auth;
+    private HttpServer rag;
+    private volatile CountDownLatch streamRelease = new CountDownLatch(1);
+
+    @Override
+    public Map<String, String> start() {
+        auth = server();
+        auth.createContext("/", this::echo);
+        rag = server();
+        rag.createContext("/api/rag/stream", this::stream);
+        rag.createContext("/release", exchange -> {
+            streamRelease.countDown();
+            respond(exchange, 204, "", "text/plain");
+        });
+        rag.createContext("/", this::echo);
+        return Map.of(
+                "meridian.gateway.routes.auth.url", "http://127.0.0.1:" + auth.getAddress().getPort(),
+                "meridian.gateway.routes.rag.url", "http://127.0.0.1:" + rag.getAddress().getPort(),
+                "meridian.gateway.routes.agent.url", "http://127.0.0.1:" + FreePorts.next(),
+                "meridian.gateway.routes.cache.url", "http://127.0.0.1:" + FreePorts.next(),
+                "meridian.gateway.routes.email.url", "http://127.0.0.1:" + FreePorts.next());
+    }
+
+    private static HttpServer server() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            server.setExecutor(Executors.newCachedThreadPool());
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers what arrived: method, path, query, headers, and the body's size and SHA-256. */
+    private void echo(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().endsWith("/q/health/ready")) {
+            respond(exchange, 200, "{\"status\":\"UP\",\"checks\":[]}", "application/json");
+            return;
+        }
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        long size = 0;
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                digest.update(buffer, 0, read);
+                size += read;
+            }
+        }
+        Map<String, String> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
+        StringBuilder json = new StringBuilder("{");
+        json.append("\"method\":\"").append(exchange.getRequestMethod()).append("\",");
+        json.append("\"path\":\"").append(exchange.getRequestURI().getRawPath()).append("\",");
+        json.append("\"query\":\"").append(exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery()).append("\",");
+        json.append("\"size\":").append(size).append(',');
+        json.append("\"sha256\":\"").append(HexFormat.of().formatHex(digest.digest())).append("\",");
+        json.append("\"headers\":{");
+        json.append(String.join(",", headers.entrySet().stream()
+                .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue().replace("\"", "'") + "\"").toList()));
+        json.append("}}");
+        exchange.getResponseHeaders().add("X-Request-Id", headers.getOrDefault("x-request-id", "none"));
+        respond(exchange, 200, json.toString(), "application/json");
+    }
+
+    /**
+     * Sends one event, then waits for the test to say it received it through the gateway before sending the last.
+     * Were the gateway to buffer, the test would never see the first event in time and the stream would end with
+     * "timeout" instead of "second".
+     */
+    private void stream(HttpExchange exchange) throws IOException {
+        streamRelease = new CountDownLatch(1);
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write("data: first\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            boolean released = streamRelease.await(30, TimeUnit.SECONDS);
+            out.write(("data: " + (released ? "second" : "timeout") + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String type) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (auth != null) {
+            auth.stop(0);
+        }
+        if (rag != null) {
+            rag.stop(0);
+        }
+    }
+}

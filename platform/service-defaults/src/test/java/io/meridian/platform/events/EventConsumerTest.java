@@ -1,0 +1,97 @@
+package io.meridian.platform.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.meridian.testsupport.Infrastructure;
+import io.meridian.testsupport.InjectInfrastructure;
+import io.meridian.testsupport.KafkaTestClient;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class EventConsumerTest {
+
+    private static final String TOPIC = "test.tallies";
+
+    @InjectInfrastructure
+    Infrastructure infra;
+    @Inject
+    ObjectMapper mapper;
+
+    @Test
+    void sameEventDeliveredTwiceIsAppliedOnce() throws Exception {
+        String tally = "twice-" + UUID.randomUUID();
+        String event = increment(tally, 0);
+        infra.kafkaClient().send(TOPIC, tally, event, Map.of());
+        infra.kafkaClient().send(TOPIC, tally, event, Map.of());
+        String marker = "marker-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, tally, increment(marker, 0), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(marker) == 1);
+        assertThat(count(tally)).isEqualTo(1);
+    }
+
+    @Test
+    void transientFailuresAreRetriedAndAppliedOnce() throws Exception {
+        String tally = "flaky-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, tally, increment(tally, 2), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(tally) == 1);
+    }
+
+    @Test
+    void poisonEventGoesToTheDeadLetterTopicAndLaterEventsStillFlow() throws Exception {
+        String poisonKey = "poison-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, poisonKey, "this is { not json", Map.of("X-Request-Id", "req-poison"));
+        String failing = "failing-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, failing, increment(failing, 99), Map.of());
+        String after = "after-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, after, increment(after, 0), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(after) == 1);
+        List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(30)).until(
+                () -> infra.kafkaClient().readAll(TOPIC + ".dlq", Duration.ofSeconds(1), Duration.ofSeconds(10)),
+                records -> records.stream().anyMatch(r -> poisonKey.equals(r.key()))
+                        && records.stream().anyMatch(r -> failing.equals(r.key())));
+
+        ConsumerRecord<String, String> poison = dead.stream().filter(r -> poisonKey.equals(r.key())).findFirst().orElseThrow();
+        assertThat(poison.value()).isEqualTo("this is { not json");
+        assertThat(KafkaTestClient.header(poison, "dead-letter-reason")).contains("not a JSON event");
+        ConsumerRecord<String, String> exhausted = dead.stream().filter(r -> failing.equals(r.key())).findFirst().orElseThrow();
+        assertThat(KafkaTestClient.header(exhausted, "dead-letter-reason")).contains("tally store busy");
+        assertThat(count(failing)).isZero();
+    }
+
+    private String increment(String tally, int failTimes) throws Exception {
+        EventEnvelope event = new EventEnvelope("1.0", UUID.randomUUID().toString(), "/test", "tally.increment",
+                Instant.now(), tally, "application/json",
+                mapper.valueToTree(Map.of("name", tally, "failTimes", failTimes)));
+        return mapper.writeValueAsString(event);
+    }
+
+    private int count(String tally) throws Exception {
+        try (Connection connection = infra.database();
+                PreparedStatement query = connection.prepareStatement("select count from tally where name = ?")) {
+            query.setString(1, tally);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getInt(1) : 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.meridian.testsupport;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * What the global test resource started for this test run, handed to tests through
+ * {@link InjectInfrastructure}: the Kafka broker and PostgreSQL schema, each behind a proxy the test can cut.
+ */
+public final class Infrastructure {
+
+    private final KafkaBroker kafka;
+    private final TcpProxy kafkaProxy;
+    private final PostgresSchema schema;
+    private final TcpProxy postgresProxy;
+    private final String redisUrl;
+
+    Infrastructure(KafkaBroker kafka, TcpProxy kafkaProxy, PostgresSchema schema, TcpProxy postgresProxy,
+            String redisUrl) {
+        this.kafka = kafka;
+        this.kafkaProxy = kafkaProxy;
+        this.schema = schema;
+        this.postgresProxy = postgresProxy;
+        this.redisUrl = redisUrl;
+    }
+
+    /** The proxy between the service and Kafka: {@code cut()} it to take Kafka away. */
+    public TcpProxy kafkaProxy() {
+        return kafkaProxy;
+    }
+
+    /** The proxy between the service and PostgreSQL: {@code cut()} it to take the database away. */
+    public TcpProxy postgresProxy() {
+        return postgresProxy;
+    }
+
+    public String bootstrapServers() {
+        if (kafka == null) {
+            throw new IllegalStateException("this module's tests did not start Kafka");
+        }
+        return kafka.bootstrapServers();
+    }
+
+    public String schema() {
+        return schema.name();
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    /** A direct database connection with the run's schema on the search path, bypassing the proxy. */
+    public Connection database() throws SQLException {
+        return schema.connect();
+    }
+
+    /** A client for reading and writing topics; it reaches the broker through the Kafka proxy. */
+    public KafkaTestClient kafkaClient() {
+        return new KafkaTestClient(bootstrapServers());
+    }
+}

@@ -1,0 +1,101 @@
+package io.meridian.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The real infrastructure behind every {@code @QuarkusTest} of a module: a Kafka broker started in-process on
+ * free ports, a fresh schema in the local PostgreSQL (each behind a {@link TcpProxy} so that tests can take it
+ * away), the local Redis, and a key pair whose public half the service trusts.
+ * <p>
+ * Register it once per module as a global resource (so that every test class sees Kafka), for example
+ * {@code @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL)}. The init
+ * argument {@code schemaPrefix} names the schema (default {@code test}); {@code uses} lists what to start, among
+ * {@code kafka,postgres,redis} (default all three).
+ */
+public class MeridianTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private String schemaPrefix = "test";
+    private Set<String> uses = Set.of("kafka", "postgres", "redis");
+    private KafkaBroker kafka;
+    private TcpProxy kafkaProxy;
+    private PostgresSchema schema;
+    private TcpProxy postgresProxy;
+    private Path keysDir;
+    private Infrastructure infrastructure;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        schemaPrefix = initArgs.getOrDefault("schemaPrefix", schemaPrefix);
+        if (initArgs.containsKey("uses")) {
+            uses = Set.of(initArgs.get("uses").split("\\s*,\\s*"));
+        }
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        if (uses.contains("kafka")) {
+            int kafkaPort = FreePorts.next();
+            int advertisedPort = FreePorts.next();
+            kafkaProxy = TcpProxy.start("kafka", advertisedPort, "127.0.0.1", kafkaPort);
+            kafka = KafkaBroker.startTemporary(kafkaPort, advertisedPort);
+            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        }
+        if (uses.contains("postgres")) {
+            schema = PostgresSchema.create(schemaPrefix);
+            postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
+            config.put("quarkus.datasource.jdbc.url", PostgresSchema.jdbcUrl("127.0.0.1", postgresProxy.port()));
+            config.put("quarkus.datasource.username", PostgresSchema.user());
+            config.put("quarkus.datasource.password", PostgresSchema.password());
+            config.put("meridian.db.schema", schema.name());
+        }
+
+        String redisUrl = System.getenv().getOrDefault("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1");
+        TestKeys keys;
+        try {
+            keysDir = Files.createTempDirectory("meridian-test-keys-");
+            keys = TestKeys.generate(keysDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisUrl);
+
+        config.put("quarkus.redis.hosts", redisUrl);
+        config.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toUri().toString());
+        config.put("smallrye.jwt.sign.key.location", keys.privateKeyPem().toUri().toString());
+        return config;
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(infrastructure,
+                new TestInjector.AnnotatedAndMatchesType(InjectInfrastructure.class, Infrastructure.class));
+    }
+
+    @Override
+    public void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (kafkaProxy != null) {
+            kafkaProxy.close();
+        }
+        if (postgresProxy != null) {
+            postgresProxy.close();
+        }
+        if (schema != null) {
+            schema.drop();
+        }
+        if (keysDir != null) {
+            KafkaBroker.deleteRecursively(keysDir);
+        }
+    }
+}
