@@ -7,6 +7,10 @@ import java.sql.Timestamp;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
@@ -29,15 +33,22 @@ public class Outbox {
             insert into outbox_event (id, topic, event_key, event_type, payload, request_id, created_at)
             values (?, ?, ?, ?, ?, ?, ?)""";
 
+    private static final String WAKE_UP_REGISTERED = Outbox.class.getName() + ".wakeUp";
+
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final String source;
+    private final TransactionSynchronizationRegistry transactions;
+    private final Instance<OutboxRelay> relay;
 
     Outbox(AgroalDataSource dataSource, ObjectMapper mapper,
-            @ConfigProperty(name = "meridian.events.source") String source) {
+            @ConfigProperty(name = "meridian.events.source") String source,
+            TransactionSynchronizationRegistry transactions, Instance<OutboxRelay> relay) {
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.source = source;
+        this.transactions = transactions;
+        this.relay = relay;
     }
 
     /**
@@ -58,11 +69,33 @@ public class Outbox {
             insert.setString(6, RequestIds.current());
             insert.setTimestamp(7, Timestamp.from(event.time()));
             insert.executeUpdate();
+            wakeRelayAfterCommit();
             return event;
         } catch (SQLException e) {
             throw new IllegalStateException("could not write the " + type + " event to the outbox", e);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the " + type + " event cannot be serialized", e);
         }
+    }
+
+    /** Lets the relay publish as soon as the transaction commits, instead of at its next poll. */
+    private void wakeRelayAfterCommit() {
+        if (relay.isUnsatisfied() || transactions.getResource(WAKE_UP_REGISTERED) != null) {
+            return;
+        }
+        transactions.putResource(WAKE_UP_REGISTERED, Boolean.TRUE);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                // nothing to do before the commit
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    relay.get().wakeUp();
+                }
+            }
+        });
     }
 }

@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -35,7 +37,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -44,7 +47,6 @@ import io.quarkus.scheduler.Scheduled;
  * the same transaction once every record is acknowledged. While Kafka is unreachable the rows stay pending and
  * the relay backs off exponentially; nothing is lost.
  */
-@Startup
 @ApplicationScoped
 @IfBuildProperty(name = "meridian.outbox.relay.enabled", stringValue = "true")
 public class OutboxRelay {
@@ -67,16 +69,22 @@ public class OutboxRelay {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong oldestPendingAgeSeconds = new AtomicLong();
 
+    private final Duration pollInterval;
+    private final Semaphore wakeUps = new Semaphore(0);
+
     private Producer<String, String> producer;
     private int consecutiveFailures;
     private Instant pausedUntil = Instant.MIN;
+    private volatile Thread worker;
 
     OutboxRelay(AgroalDataSource dataSource, MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "meridian.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "meridian.outbox.max-backoff", defaultValue = "PT30S") Duration maxBackoff,
-            @ConfigProperty(name = "meridian.outbox.retention", defaultValue = "P7D") Duration retention) {
+            @ConfigProperty(name = "meridian.outbox.retention", defaultValue = "P7D") Duration retention,
+            @ConfigProperty(name = "meridian.outbox.poll-interval", defaultValue = "PT0.5S") Duration pollInterval) {
         this.dataSource = dataSource;
+        this.pollInterval = pollInterval;
         this.bootstrapServers = bootstrapServers;
         this.batchSize = batchSize;
         this.maxBackoff = maxBackoff;
@@ -91,10 +99,39 @@ public class OutboxRelay {
                 .baseUnit("seconds").description("Age of the oldest unpublished outbox event").register(registry);
     }
 
-    @Scheduled(identity = "outbox-relay", every = "${meridian.outbox.poll-interval:0.25s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void poll() {
-        relayPending();
+    void start(@Observes StartupEvent startup) {
+        worker = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        Thread running = worker;
+        worker = null;
+        if (running != null) {
+            running.interrupt();
+            try {
+                running.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Relays whenever a transaction with events commits, and every poll interval in case a wake-up was missed. */
+    private void run() {
+        while (worker == Thread.currentThread()) {
+            relayPending();
+            try {
+                wakeUps.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Called after a transaction that wrote events commits, so they leave without waiting for the next poll. */
+    public void wakeUp() {
+        wakeUps.release();
     }
 
     /**

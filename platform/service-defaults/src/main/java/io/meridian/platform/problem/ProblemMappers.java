@@ -23,7 +23,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.meridian.platform.requestid.RequestIds;
 import io.quarkus.security.AuthenticationCompletionException;
@@ -71,23 +70,9 @@ public class ProblemMappers {
                 path(uri), List.of()));
     }
 
+    /** Also wrong types and unknown fields: Quarkus REST has its own mapper for this type, which this one replaces. */
     @ServerExceptionMapper(priority = FIRST)
     public Response mismatched(MismatchedInputException e, UriInfo uri) {
-        return jsonMapping(e, uri);
-    }
-
-    @ServerExceptionMapper(priority = FIRST)
-    public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
-        return jsonMapping(e, uri);
-    }
-
-    @ServerExceptionMapper(priority = FIRST)
-    public Response unrecognized(UnrecognizedPropertyException e, UriInfo uri) {
-        return jsonMapping(e, uri);
-    }
-
-    @ServerExceptionMapper(priority = FIRST)
-    public Response instantiation(ValueInstantiationException e, UriInfo uri) {
         return jsonMapping(e, uri);
     }
 

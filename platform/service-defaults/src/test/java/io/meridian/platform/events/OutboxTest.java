@@ -103,9 +103,9 @@ class OutboxTest {
     void concurrentRelaysNeverPublishARowTwice() throws Exception {
         String topic = "test.relay." + UUID.randomUUID();
         OutboxRelay first = new OutboxRelay(dataSource, new SimpleMeterRegistry(), infra.bootstrapServers(), 10,
-                Duration.ofSeconds(1), Duration.ofDays(7));
+                Duration.ofSeconds(1), Duration.ofDays(7), Duration.ofSeconds(1));
         OutboxRelay second = new OutboxRelay(dataSource, new SimpleMeterRegistry(), infra.bootstrapServers(), 10,
-                Duration.ofSeconds(1), Duration.ofDays(7));
+                Duration.ofSeconds(1), Duration.ofDays(7), Duration.ofSeconds(1));
         AtomicInteger published = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
