@@ -56,6 +56,22 @@ class EventConsumerTest {
     }
 
     @Test
+    void consumerLogsUnderTheRequestIdOfTheRecord() throws Exception {
+        String tally = "traced-" + UUID.randomUUID();
+        infra.kafkaClient().send(TOPIC, tally, increment(tally, 0), Map.of("X-Request-Id", "req-from-kafka"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(tally) == 1);
+        try (Connection connection = infra.database();
+                PreparedStatement query = connection.prepareStatement("select request_id from tally where name = ?")) {
+            query.setString(1, tally);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                assertThat(row.getString(1)).isEqualTo("req-from-kafka");
+            }
+        }
+    }
+
+    @Test
     void poisonEventGoesToTheDeadLetterTopicAndLaterEventsStillFlow() throws Exception {
         String poisonKey = "poison-" + UUID.randomUUID();
         infra.kafkaClient().send(TOPIC, poisonKey, "this is { not json", Map.of("X-Request-Id", "req-poison"));

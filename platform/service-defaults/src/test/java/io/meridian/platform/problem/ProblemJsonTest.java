@@ -158,6 +158,13 @@ class ProblemJsonTest {
     }
 
     @Test
+    void requestIdIsPassedOnToServicesCalledThroughRestClients() {
+        given().header("X-Request-Id", "chain-7")
+                .when().get("/notes/downstream-request-id")
+                .then().statusCode(200).body(equalTo("chain-7"));
+    }
+
+    @Test
     void requestIdIsGeneratedWhenMissingOrUnsafe() {
         given().header("X-Request-Id", "bad id; drop table notes")
                 .when().get("/no/such/thing")

@@ -40,6 +40,9 @@ public class NoteResource {
     Outbox outbox;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    @org.eclipse.microprofile.rest.client.inject.RestClient
+    SelfClient self;
 
     @POST
     @Transactional
@@ -71,6 +74,22 @@ public class NoteResource {
     @Path("/conflict")
     public Map<String, Object> conflict() {
         throw ProblemException.conflict("A note with this text exists already.");
+    }
+
+    /** What a downstream service sees: the request id it was called with. */
+    @GET
+    @Path("/request-id")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String requestId(@jakarta.ws.rs.HeaderParam("X-Request-Id") String requestId) {
+        return requestId;
+    }
+
+    /** Calls {@link #requestId} through a REST client, as one service calls another. */
+    @GET
+    @Path("/downstream-request-id")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String downstreamRequestId() {
+        return self.requestId();
     }
 
     @GET

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.agroal.api.AgroalDataSource;
 import io.meridian.platform.events.EventConsumer;
+import io.meridian.platform.requestid.RequestIds;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -37,9 +38,10 @@ public class TallyConsumer {
             }
             try (var connection = dataSource.getConnection();
                     var upsert = connection.prepareStatement("""
-                            insert into tally (name, count) values (?, 1)
+                            insert into tally (name, count, request_id) values (?, 1, ?)
                             on conflict (name) do update set count = tally.count + 1""")) {
                 upsert.setString(1, event.data().path("name").asText());
+                upsert.setString(2, RequestIds.current());
                 upsert.executeUpdate();
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
