@@ -100,7 +100,9 @@ public class OutboxRelay {
     }
 
     void start(@Observes StartupEvent startup) {
-        worker = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+        Thread thread = Thread.ofPlatform().name("outbox-relay").daemon().unstarted(this::run);
+        worker = thread; // before start: the loop runs while it is the worker
+        thread.start();
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
