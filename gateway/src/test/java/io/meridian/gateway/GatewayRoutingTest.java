@@ -48,6 +48,7 @@ class GatewayRoutingTest {
     @Test
     void forwardedHeadersAndTheRequestIdReachTheService() {
         Response response = given().header("X-Request-Id", "gw-req-7").header("Authorization", "Bearer abc")
+                .header("X-Forwarded-For", "6.6.6.6")
                 .when().get("/api/rag/collections");
         response.then().statusCode(200)
                 .body("headers.x-request-id", equalTo("gw-req-7"))

@@ -73,10 +73,14 @@ public class ProxyRoutes {
         HttpServerRequest request = ctx.request();
         var headers = request.headers();
         headers.set(RequestIds.HEADER, RequestIds.current());
+        // The gateway is the edge: what a client wrote in X-Forwarded-For is replaced, never trusted, since services
+        // key brute-force protection on it. Behind an ingress, the gateway's own trusted-proxy settings resolve
+        // remoteAddress() to the real client first.
         String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        if (client != null) {
-            String previous = headers.get("X-Forwarded-For");
-            headers.set("X-Forwarded-For", previous == null ? client : previous + ", " + client);
+        if (client == null) {
+            headers.remove("X-Forwarded-For");
+        } else {
+            headers.set("X-Forwarded-For", client);
         }
         headers.set("X-Forwarded-Proto", request.scheme() == null ? "http" : request.scheme());
         if (request.authority() != null) {

@@ -8,8 +8,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
@@ -21,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
 import io.meridian.platform.requestid.RequestIds;
+import io.meridian.platform.tx.AfterCommit;
 
 /**
  * Writes events into the service's outbox table, in the caller's transaction: the change and the event that
@@ -84,18 +83,6 @@ public class Outbox {
             return;
         }
         transactions.putResource(WAKE_UP_REGISTERED, Boolean.TRUE);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-                // nothing to do before the commit
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.get().wakeUp();
-                }
-            }
-        });
+        AfterCommit.run(transactions, () -> relay.get().wakeUp());
     }
 }

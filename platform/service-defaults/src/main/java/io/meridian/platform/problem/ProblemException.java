@@ -1,5 +1,9 @@
 package io.meridian.platform.problem;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Thrown by services to answer with a problem: a status, a stable type slug, a title and a detail meant for the
  * client. The mapper turns it into problem+json, so resources never build error responses by hand.
@@ -9,6 +13,7 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String slug;
     private final String title;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ProblemException(int status, String slug, String title, String detail) {
         super(detail);
@@ -33,8 +38,33 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(403, "forbidden", "Forbidden", detail);
     }
 
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(401, "unauthorized", "Unauthorized", detail).withHeader("WWW-Authenticate", "Bearer");
+    }
+
+    /** 429 with {@code Retry-After} in whole seconds (at least one). */
+    public static ProblemException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ProblemException(429, "too-many-requests", "Too many requests", detail)
+                .withHeader("Retry-After", String.valueOf(Math.max(1, retryAfterSeconds)));
+    }
+
     public static ProblemException unavailable(String detail) {
         return new ProblemException(503, "unavailable", "Service unavailable", detail);
+    }
+
+    /** Adds a response header, for example {@code Retry-After}. */
+    public ProblemException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** Field errors, for problems that are validation failures. */
+    public List<Problem.FieldError> errors() {
+        return List.of();
     }
 
     public int status() {

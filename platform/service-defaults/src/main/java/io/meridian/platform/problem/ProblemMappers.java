@@ -42,8 +42,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = FIRST)
     public Response problem(ProblemException e, UriInfo uri) {
-        return Problems.response(
-                Problems.of(e.status(), e.slug(), e.title(), e.getMessage(), path(uri), List.of()));
+        Response.ResponseBuilder response = Response.fromResponse(Problems.response(
+                Problems.of(e.status(), e.slug(), e.title(), e.getMessage(), path(uri), e.errors())));
+        e.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper(priority = FIRST)

@@ -1,0 +1,152 @@
+package io.meridian.auth.service;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import io.meridian.auth.config.AuthConfig;
+import io.meridian.auth.domain.OneTimeToken;
+import io.meridian.auth.domain.User;
+import io.meridian.auth.messaging.UserEvents;
+import io.meridian.platform.problem.ProblemException;
+
+/** Accounts: registration, email verification, password changes and resets. Mail goes out through events. */
+@ApplicationScoped
+public class AccountService {
+
+    private final AuthConfig config;
+    private final PasswordHasher hasher;
+    private final PasswordPolicy policy;
+    private final SessionService sessions;
+    private final UserEvents events;
+    private final AuthMetrics metrics;
+
+    AccountService(AuthConfig config, PasswordHasher hasher, PasswordPolicy policy, SessionService sessions,
+            UserEvents events, AuthMetrics metrics) {
+        this.config = config;
+        this.hasher = hasher;
+        this.policy = policy;
+        this.sessions = sessions;
+        this.events = events;
+        this.metrics = metrics;
+    }
+
+    @Transactional
+    public User register(String email, String password, String displayName) {
+        String normalized = User.normalize(email);
+        policy.check("password", password, normalized);
+        if (User.findByEmail(normalized).isPresent()) {
+            throw ProblemException.conflict("An account with this email exists already.");
+        }
+        User user = create(normalized, displayName, hasher.hash(password), Set.of("user"), false);
+        events.registered(user);
+        requestVerification(user);
+        metrics.registered();
+        return user;
+    }
+
+    /** Creates an account without events; for the bootstrap admin and linked external identities. */
+    @Transactional
+    public User create(String email, String displayName, String passwordHash, Set<String> roles, boolean verified) {
+        Instant now = Instant.now();
+        User user = new User();
+        user.id = UUID.randomUUID();
+        user.email = User.normalize(email);
+        user.displayName = displayName;
+        user.passwordHash = passwordHash;
+        user.emailVerified = verified;
+        user.roles = new HashSet<>(roles);
+        user.createdAt = now;
+        user.updatedAt = now;
+        user.persist();
+        return user;
+    }
+
+    @Transactional
+    public void verifyEmail(String token) {
+        OneTimeToken spent = spend(token, OneTimeToken.Purpose.VERIFY_EMAIL);
+        User user = User.findById(spent.userId);
+        user.emailVerified = true;
+        user.updatedAt = Instant.now();
+    }
+
+    /** Changes the password of a signed-in user; every other session of theirs ends. */
+    @Transactional
+    public void changePassword(UUID userId, UUID currentSessionId, String currentPassword, String newPassword) {
+        User user = User.findById(userId);
+        if (user == null) {
+            throw ProblemException.notFound("No such account.");
+        }
+        if (user.passwordHash == null || !hasher.verify(currentPassword, user.passwordHash)) {
+            throw new PasswordPolicy.ValidationProblem("currentPassword", "is not correct");
+        }
+        policy.check("newPassword", newPassword, user.email);
+        setPassword(user, newPassword);
+        sessions.revokeAll(user.id, currentSessionId, "password-changed");
+        events.passwordChanged(user, "change");
+    }
+
+    /** Sends a reset link when the account exists; answers the same either way, and publishes nothing otherwise. */
+    @Transactional
+    public void requestPasswordReset(String email) {
+        Optional<User> user = User.findByEmail(email);
+        if (user.isEmpty()) {
+            return;
+        }
+        Instant expiresAt = Instant.now().plus(config.tokens().passwordResetTtl());
+        String token = issue(user.get().id, OneTimeToken.Purpose.PASSWORD_RESET, expiresAt);
+        events.passwordResetRequested(user.get(), token, expiresAt);
+    }
+
+    /** Sets the new password with a reset token (spent by this); every session of the account ends. */
+    @Transactional
+    public void confirmPasswordReset(String token, String newPassword) {
+        OneTimeToken spent = spend(token, OneTimeToken.Purpose.PASSWORD_RESET);
+        User user = User.findById(spent.userId);
+        policy.check("newPassword", newPassword, user.email);
+        setPassword(user, newPassword);
+        // Whoever could read the mail could have signed in; the owner just proved the mailbox is theirs.
+        user.emailVerified = true;
+        sessions.revokeAll(user.id, null, "password-reset");
+        events.passwordChanged(user, "reset");
+    }
+
+    private void requestVerification(User user) {
+        Instant expiresAt = Instant.now().plus(config.tokens().emailVerificationTtl());
+        String token = issue(user.id, OneTimeToken.Purpose.VERIFY_EMAIL, expiresAt);
+        events.emailVerificationRequested(user, token, expiresAt);
+    }
+
+    private void setPassword(User user, String password) {
+        user.passwordHash = hasher.hash(password);
+        user.updatedAt = Instant.now();
+    }
+
+    private static String issue(UUID userId, OneTimeToken.Purpose purpose, Instant expiresAt) {
+        String token = Secrets.newToken();
+        OneTimeToken row = new OneTimeToken();
+        row.tokenHash = Secrets.sha256(token);
+        row.userId = userId;
+        row.purpose = purpose;
+        row.createdAt = Instant.now();
+        row.expiresAt = expiresAt;
+        row.persist();
+        return token;
+    }
+
+    private static OneTimeToken spend(String token, OneTimeToken.Purpose purpose) {
+        OneTimeToken row = token == null ? null
+                : OneTimeToken.findById(Secrets.sha256(token), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        Instant now = Instant.now();
+        if (row == null || row.purpose != purpose || row.usedAt != null || row.expiresAt.isBefore(now)) {
+            throw ProblemException.badRequest("The token is not valid, was already used, or has expired.");
+        }
+        row.usedAt = now;
+        return row;
+    }
+}

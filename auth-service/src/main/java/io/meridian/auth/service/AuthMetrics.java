@@ -1,0 +1,60 @@
+package io.meridian.auth.service;
+
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.meridian.auth.domain.UserSession;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+
+/** Counters for analytics: registrations, logins by outcome, refreshes, lockouts, active sessions. */
+@ApplicationScoped
+public class AuthMetrics {
+
+    private final MeterRegistry registry;
+    private final java.util.concurrent.atomic.AtomicLong activeSessions = new java.util.concurrent.atomic.AtomicLong();
+
+    AuthMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("meridian.auth.sessions.active", activeSessions, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Sessions neither revoked nor expired").register(registry);
+    }
+
+    public void registered() {
+        registry.counter("meridian.auth.registrations").increment();
+    }
+
+    public void loginSucceeded() {
+        registry.counter("meridian.auth.logins", "outcome", "success", "reason", "none").increment();
+    }
+
+    /** reason: bad-credentials or throttled. */
+    public void loginFailed(String reason) {
+        registry.counter("meridian.auth.logins", "outcome", "failure", "reason", reason).increment();
+    }
+
+    public void lockout() {
+        registry.counter("meridian.auth.lockouts").increment();
+    }
+
+    public void refreshed() {
+        registry.counter("meridian.auth.refreshes", "outcome", "success").increment();
+    }
+
+    public void refreshRejected(String reason) {
+        registry.counter("meridian.auth.refreshes", "outcome", reason).increment();
+    }
+
+    public void clientToken() {
+        registry.counter("meridian.auth.client-tokens").increment();
+    }
+
+    @Scheduled(identity = "auth-active-sessions", every = "30s")
+    void countActiveSessions() {
+        activeSessions.set(QuarkusTransaction.requiringNew().call(
+                () -> UserSession.count("revokedAt is null and expiresAt > ?1", Instant.now())));
+    }
+}
