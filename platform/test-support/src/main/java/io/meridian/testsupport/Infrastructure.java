@@ -5,7 +5,7 @@ import java.sql.SQLException;
 
 /**
  * What the global test resource started for this test run, handed to tests through
- * {@link InjectInfrastructure}: the Kafka broker and PostgreSQL schema, each behind a proxy the test can cut.
+ * {@link InjectInfrastructure}: the Kafka broker, PostgreSQL schema and Redis, each behind a proxy the test can cut.
  */
 public final class Infrastructure {
 
@@ -13,14 +13,16 @@ public final class Infrastructure {
     private final TcpProxy kafkaProxy;
     private final PostgresSchema schema;
     private final TcpProxy postgresProxy;
+    private final TcpProxy redisProxy;
     private final String redisUrl;
 
     Infrastructure(KafkaBroker kafka, TcpProxy kafkaProxy, PostgresSchema schema, TcpProxy postgresProxy,
-            String redisUrl) {
+            TcpProxy redisProxy, String redisUrl) {
         this.kafka = kafka;
         this.kafkaProxy = kafkaProxy;
         this.schema = schema;
         this.postgresProxy = postgresProxy;
+        this.redisProxy = redisProxy;
         this.redisUrl = redisUrl;
     }
 
@@ -32,6 +34,11 @@ public final class Infrastructure {
     /** The proxy between the service and PostgreSQL: {@code cut()} it to take the database away. */
     public TcpProxy postgresProxy() {
         return postgresProxy;
+    }
+
+    /** The proxy between the service and Redis: {@code cut()} it to take Redis away. */
+    public TcpProxy redisProxy() {
+        return redisProxy;
     }
 
     public String bootstrapServers() {

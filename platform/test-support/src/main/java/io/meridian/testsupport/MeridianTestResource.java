@@ -28,6 +28,7 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
     private TcpProxy kafkaProxy;
     private PostgresSchema schema;
     private TcpProxy postgresProxy;
+    private TcpProxy redisProxy;
     private Path keysDir;
     private Infrastructure infrastructure;
 
@@ -58,7 +59,10 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
             config.put("meridian.db.schema", schema.name());
         }
 
-        String redisUrl = System.getenv().getOrDefault("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1");
+        // Redis stays the machine's own; the service reaches it through a proxy the tests can cut.
+        java.net.URI redis = java.net.URI.create(System.getenv().getOrDefault("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1"));
+        redisProxy = TcpProxy.start("redis", 0, redis.getHost(), redis.getPort() > 0 ? redis.getPort() : 6379);
+        String redisUrl = "redis://127.0.0.1:" + redisProxy.port() + (redis.getPath() == null ? "" : redis.getPath());
         TestKeys keys;
         try {
             keysDir = Files.createTempDirectory("meridian-test-keys-");
@@ -66,7 +70,7 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisUrl);
+        infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisProxy, redisUrl);
 
         config.put("quarkus.redis.hosts", redisUrl);
         config.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toUri().toString());
@@ -90,6 +94,9 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         }
         if (postgresProxy != null) {
             postgresProxy.close();
+        }
+        if (redisProxy != null) {
+            redisProxy.close();
         }
         if (schema != null) {
             schema.drop();

@@ -38,12 +38,12 @@ public final class Tokens {
                 .subject(subject)
                 .groups(groups)
                 .claim("scope", scope)
-                .claim("sid", UUID.randomUUID().toString())
                 .claim("jti", UUID.randomUUID().toString())
                 .issuedAt(System.currentTimeMillis() / 1000)
                 .expiresIn(Duration.ofMinutes(15));
-        if (email != null) {
+        if (email != null) { // a user, signed in: a session
             claims.claim("email", email);
+            claims.claim("sid", UUID.randomUUID().toString());
         }
         return claims.jws().keyId("meridian-test").sign();
     }
