@@ -123,13 +123,50 @@ class AccountFlowTest extends AuthTestSupport {
 
     @Test
     void passwordResetAnswersAlikeForUnknownEmailsAndPublishesNothingForThem() {
-        given().contentType(ContentType.JSON).body(Map.of("email", uniqueEmail("nobody")))
+        String nobody = uniqueEmail("nobody");
+        given().contentType(ContentType.JSON).body(Map.of("email", nobody))
                 .when().post("/api/auth/password-reset").then().statusCode(202);
         Account account = register("reset");
         given().contentType(ContentType.JSON).body(Map.of("email", account.email()))
                 .when().post("/api/auth/password-reset").then().statusCode(202);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> events(account.id(), "user.password-reset-requested"), l -> l.size() == 1);
+        // The known account's event is out, and the unknown email's request came first: nothing was written for it.
+        assertThat(infra.kafkaClient().readAll("auth.users", Duration.ofMillis(700), Duration.ofSeconds(15)))
+                .noneMatch(record -> record.value().contains(nobody));
+    }
+
+    @Test
+    void aHashWithOldParametersIsReplacedAtTheNextLogin() throws Exception {
+        Account account = register("rehash");
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        var params = new org.bouncycastle.crypto.params.Argon2Parameters.Builder(
+                org.bouncycastle.crypto.params.Argon2Parameters.ARGON2_id).withVersion(0x13)
+                .withMemoryAsKB(8192).withIterations(1).withParallelism(1).withSalt(salt).build();
+        var generator = new org.bouncycastle.crypto.generators.Argon2BytesGenerator();
+        generator.init(params);
+        byte[] hash = new byte[32];
+        generator.generateBytes(PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8), hash);
+        var b64 = java.util.Base64.getEncoder().withoutPadding();
+        String old = "$argon2id$v=19$m=8192,t=1,p=1$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+        try (var connection = infra.database();
+                PreparedStatement update = connection.prepareStatement("update app_user set password_hash = ? where id = ?::uuid")) {
+            update.setString(1, old);
+            update.setString(2, account.id());
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+
+        login(account);
+
+        try (var connection = infra.database();
+                PreparedStatement query = connection.prepareStatement("select password_hash from app_user where id = ?::uuid")) {
+            query.setString(1, account.id());
+            var row = query.executeQuery();
+            row.next();
+            assertThat(row.getString(1)).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+        }
+        login(account);
     }
 
     @Test
