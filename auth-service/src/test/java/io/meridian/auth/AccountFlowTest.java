@@ -191,6 +191,21 @@ class AccountFlowTest extends AuthTestSupport {
     }
 
     @Test
+    void aPasswordChangeSpendsEarlierResetLinks() {
+        Account account = register("spent-link");
+        given().contentType(ContentType.JSON).body(Map.of("email", account.email()))
+                .when().post("/api/auth/password-reset").then().statusCode(202);
+        String token = await().atMost(Duration.ofSeconds(30))
+                .until(() -> events(account.id(), "user.password-reset-requested"), l -> !l.isEmpty())
+                .get(0).path("data").path("token").asText();
+        given().auth().oauth2(login(account).access()).contentType(ContentType.JSON)
+                .body(Map.of("currentPassword", PASSWORD, "newPassword", "owner-changed-it-77"))
+                .when().put("/api/auth/me/password").then().statusCode(204);
+        given().contentType(ContentType.JSON).body(Map.of("token", token, "newPassword", "attacker-wants-this-1"))
+                .when().post("/api/auth/password-reset/confirm").then().statusCode(400);
+    }
+
+    @Test
     void aLateResetTokenIsRefused() throws Exception {
         Account account = register("late");
         given().contentType(ContentType.JSON).body(Map.of("email", account.email()))

@@ -25,16 +25,24 @@ class OidcLoginTest extends AuthTestSupport {
         assertThat(query).containsEntry("code_challenge_method", "S256").containsEntry("response_type", "code")
                 .containsKeys("state", "nonce", "code_challenge");
         assertThat(query.get("code_challenge")).doesNotContain(query.get("state"));
+        String binding = start.getCookie("meridian_oidc");
+        assertThat(start.getDetailedCookie("meridian_oidc").isHttpOnly()).isTrue();
         Response atProvider = given().redirects().follow(false).urlEncodingEnabled(false)
                 .when().get(toProvider + "&login_hint=" + email + "&sub=" + subject + "&email_verified=" + verified
                         + (tamper == null ? "" : "&tamper=" + tamper));
         atProvider.then().statusCode(302);
-        return StandInOidcProvider.query(URI.create(atProvider.header("Location")).getRawQuery());
+        Map<String, String> back = new java.util.HashMap<>(StandInOidcProvider.query(URI.create(atProvider.header("Location")).getRawQuery()));
+        back.put("cookie", binding);
+        return back;
     }
 
+    /** The browser comes back: the provider's code and state, and the cookie our authorize endpoint set. */
     private Response callback(Map<String, String> back) {
-        return given().queryParam("code", back.get("code")).queryParam("state", back.get("state"))
-                .when().get("/api/auth/oauth/stand-in/callback");
+        var request = given().queryParam("code", back.get("code")).queryParam("state", back.get("state"));
+        if (back.get("cookie") != null) {
+            request.cookie("meridian_oidc", back.get("cookie"));
+        }
+        return request.when().get("/api/auth/oauth/stand-in/callback");
     }
 
     @Test
@@ -49,9 +57,13 @@ class OidcLoginTest extends AuthTestSupport {
     @Test
     void anExistingAccountIsLinkedByVerifiedEmailAndThenBySubject() {
         Account account = register("oidc-link");
+        Tokens squatter = login(account);
         Response first = callback(signInAtProvider(account.email(), "sub-link-" + account.id(), true, null));
         first.then().statusCode(200);
         assertThat(claims(first.path("accessToken")).path("sub").asText()).isEqualTo(account.id());
+        // The address was never verified here: whoever registered it loses the password and the sessions.
+        loginResponse(account.email(), PASSWORD, newAddress()).then().statusCode(401);
+        given().auth().oauth2(squatter.access()).when().get("/api/auth/me").then().statusCode(401);
         // Later the provider reports another email for the same subject: the link holds.
         Response again = callback(signInAtProvider(uniqueEmail("changed"), "sub-link-" + account.id(), true, null));
         assertThat(claims(again.path("accessToken")).path("sub").asText()).isEqualTo(account.id());
@@ -78,7 +90,15 @@ class OidcLoginTest extends AuthTestSupport {
         Map<String, String> victim = signInAtProvider(uniqueEmail("oidc-victim"), "sub-victim-" + System.nanoTime(), true, null);
         Map<String, String> attacker = signInAtProvider(uniqueEmail("oidc-attacker"), "sub-att-" + System.nanoTime(), true, null);
         // The victim's code with the attacker's state: the provider sees the wrong code_verifier.
-        callback(Map.of("code", victim.get("code"), "state", attacker.get("state"))).then().statusCode(401);
+        callback(Map.of("code", victim.get("code"), "state", attacker.get("state"), "cookie", attacker.get("cookie")))
+                .then().statusCode(401);
+    }
+
+    @Test
+    void aCallbackFromAnotherBrowserIsRefused() {
+        Map<String, String> back = signInAtProvider(uniqueEmail("oidc-leak"), "sub-leak-" + System.nanoTime(), true, null);
+        callback(Map.of("code", back.get("code"), "state", back.get("state"))).then().statusCode(400);
+        callback(Map.of("code", back.get("code"), "state", back.get("state"), "cookie", "someone-elses")).then().statusCode(400);
     }
 
     @Test

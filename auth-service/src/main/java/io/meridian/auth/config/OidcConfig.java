@@ -19,6 +19,10 @@ public interface OidcConfig {
 
     Map<String, Provider> providers();
 
+    /** Whether the cookie that ties a sign-in to its browser is sent only over HTTPS (off for plain-HTTP development). */
+    @WithDefault("true")
+    boolean secureCookie();
+
     /** How long a started sign-in may take to come back. */
     @WithDefault("PT10M")
     Duration loginTimeout();

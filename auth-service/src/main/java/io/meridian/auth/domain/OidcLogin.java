@@ -21,6 +21,9 @@ public class OidcLogin extends PanacheEntityBase {
     @Column(name = "code_verifier")
     public String codeVerifier;
     public String nonce;
+    /** SHA-256 of the value of the cookie set on the browser that started the sign-in. */
+    @Column(name = "browser_hash")
+    public String browserHash;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "expires_at")

@@ -19,6 +19,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** An account. The email is kept lower-cased; roles are {@code user} and {@code admin}. */
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "app_user")
 public class User extends PanacheEntityBase {
 

@@ -13,6 +13,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One login: its device and address, when it was made and last used, and whether it was revoked. */
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "user_session")
 public class UserSession extends PanacheEntityBase {
 

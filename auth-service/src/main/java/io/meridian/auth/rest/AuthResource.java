@@ -95,7 +95,8 @@ public class AuthResource {
     @Path("/me/password")
     @Authenticated
     public void changePassword(@Valid @jakarta.validation.constraints.NotNull ChangePasswordRequest request) {
-        accounts.changePassword(caller.userId(), caller.sessionId(), request.currentPassword(), request.newPassword());
+        accounts.changePassword(caller.userId(), caller.sessionId(), request.currentPassword(), request.newPassword(),
+                caller.address());
     }
 
     @POST

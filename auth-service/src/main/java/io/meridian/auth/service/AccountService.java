@@ -25,9 +25,11 @@ public class AccountService {
     private final SessionService sessions;
     private final UserEvents events;
     private final AuthMetrics metrics;
+    private final LoginThrottle throttle;
 
     AccountService(AuthConfig config, PasswordHasher hasher, PasswordPolicy policy, SessionService sessions,
-            UserEvents events, AuthMetrics metrics) {
+            UserEvents events, AuthMetrics metrics, LoginThrottle throttle) {
+        this.throttle = throttle;
         this.config = config;
         this.hasher = hasher;
         this.policy = policy;
@@ -44,6 +46,12 @@ public class AccountService {
             throw ProblemException.conflict("An account with this email exists already.");
         }
         User user = create(normalized, displayName, hasher.hash(password), Set.of("user"), false);
+        try {
+            User.flush();
+        } catch (jakarta.persistence.PersistenceException e) {
+            // Registered by a parallel request between the check above and this insert.
+            throw ProblemException.conflict("An account with this email exists already.");
+        }
         events.registered(user);
         requestVerification(user);
         metrics.registered();
@@ -77,14 +85,18 @@ public class AccountService {
 
     /** Changes the password of a signed-in user; every other session of theirs ends. */
     @Transactional
-    public void changePassword(UUID userId, UUID currentSessionId, String currentPassword, String newPassword) {
+    public void changePassword(UUID userId, UUID currentSessionId, String currentPassword, String newPassword,
+            String address) {
         User user = User.findById(userId);
         if (user == null) {
             throw ProblemException.notFound("No such account.");
         }
+        // Guessing the current password with a stolen access token is throttled like a login.
+        throttle.acquire(user.email, address);
         if (user.passwordHash == null || !hasher.verify(currentPassword, user.passwordHash)) {
             throw new PasswordPolicy.ValidationProblem("currentPassword", "is not correct");
         }
+        throttle.succeeded(user.email, address);
         policy.check("newPassword", newPassword, user.email);
         setPassword(user, newPassword);
         sessions.revokeAll(user.id, currentSessionId, "password-changed");
@@ -125,6 +137,9 @@ public class AccountService {
     private void setPassword(User user, String password) {
         user.passwordHash = hasher.hash(password);
         user.updatedAt = Instant.now();
+        // Reset links sent earlier must not outlive the password they were meant to replace.
+        OneTimeToken.update("usedAt = ?1 where userId = ?2 and purpose = ?3 and usedAt is null", Instant.now(), user.id,
+                OneTimeToken.Purpose.PASSWORD_RESET);
     }
 
     private static String issue(UUID userId, OneTimeToken.Purpose purpose, Instant expiresAt) {

@@ -66,8 +66,10 @@ public class AuthJobs {
                 .createNativeQuery("delete from login_throttle where updated_at < ?1 and (blocked_until is null or blocked_until < ?2)")
                 .setParameter(1, java.sql.Timestamp.from(now.minus(config.throttle().window())))
                 .setParameter(2, java.sql.Timestamp.from(now)).executeUpdate();
-        if (sessions + tokens + throttles > 0) {
-            LOG.infof("Purged %d sessions, %d one-time tokens, %d throttle rows", sessions, tokens, throttles);
+        long logins = io.meridian.auth.domain.OidcLogin.delete("expiresAt < ?1", now);
+        if (sessions + tokens + throttles + logins > 0) {
+            LOG.infof("Purged %d sessions, %d one-time tokens, %d throttle rows, %d abandoned external sign-ins",
+                    sessions, tokens, throttles, logins);
         }
     }
 }

@@ -69,19 +69,25 @@ public class OidcLoginService {
         this.events = events;
     }
 
-    /** Starts a sign-in: where to send the browser. */
-    public URI start(String providerName) {
+    /** Where to send the browser, and the value of the cookie that ties the sign-in to it. */
+    public record Start(URI redirect, String browserBinding) {
+    }
+
+    /** Starts a sign-in. */
+    public Start start(String providerName) {
         OidcConfig.Provider provider = provider(providerName);
         Endpoints endpoints = endpoints(providerName, provider);
         String state = Secrets.newToken();
         String verifier = Secrets.newToken();
         String nonce = Secrets.newToken();
+        String binding = Secrets.newToken();
         QuarkusTransaction.requiringNew().run(() -> {
             OidcLogin login = new OidcLogin();
             login.stateHash = Secrets.sha256(state);
             login.provider = providerName;
             login.codeVerifier = verifier;
             login.nonce = nonce;
+            login.browserHash = Secrets.sha256(binding);
             login.createdAt = Instant.now();
             login.expiresAt = login.createdAt.plus(config.loginTimeout());
             login.persist();
@@ -95,15 +101,16 @@ public class OidcLoginService {
         query.put("nonce", nonce);
         query.put("code_challenge", challenge(verifier));
         query.put("code_challenge_method", "S256");
-        return URI.create(endpoints.authorization() + (endpoints.authorization().getQuery() == null ? "?" : "&") + form(query));
+        return new Start(URI.create(endpoints.authorization()
+                + (endpoints.authorization().getQuery() == null ? "?" : "&") + form(query)), binding);
     }
 
     /** Completes a sign-in when the provider sends the browser back; opens a session. */
-    public TokenPair finish(String providerName, String code, String state, String error, String address,
-            String userAgent) {
+    public TokenPair finish(String providerName, String code, String state, String browserBinding, String error,
+            String address, String userAgent) {
         OidcConfig.Provider provider = provider(providerName);
         if (error != null) {
-            throw ProblemException.unauthorized("The provider did not sign you in (" + error + ").");
+            throw ProblemException.unauthorized("The provider did not sign you in.");
         }
         if (code == null || state == null) {
             throw ProblemException.badRequest("The callback needs code and state.");
@@ -115,7 +122,8 @@ public class OidcLoginService {
             }
             return found;
         });
-        if (login == null || !login.provider.equals(providerName) || login.expiresAt.isBefore(Instant.now())) {
+        if (login == null || !login.provider.equals(providerName) || login.expiresAt.isBefore(Instant.now())
+                || browserBinding == null || !Secrets.sameHash(Secrets.sha256(browserBinding), login.browserHash)) {
             throw ProblemException.badRequest("This sign-in is unknown, was already completed, or took too long.");
         }
         JwtClaims idToken = exchange(providerName, provider, code, login.codeVerifier);
@@ -153,7 +161,11 @@ public class OidcLoginService {
             user = accounts.create(email, name == null || name.isBlank() ? email : name, null, Set.of("user"), true);
             events.registered(user);
         } else if (!user.emailVerified) {
+            // Whoever registered this address never proved it was theirs: the provider just did. Their password and
+            // sessions go, so that an account squatted on someone's address is not shared with its owner.
             user.emailVerified = true;
+            user.passwordHash = null;
+            sessions.revokeAll(user.id, null, "external-link");
         }
         ExternalIdentity created = new ExternalIdentity();
         created.provider = providerName;
@@ -246,7 +258,7 @@ public class OidcLoginService {
     private OidcConfig.Provider provider(String name) {
         OidcConfig.Provider provider = config.providers().get(name);
         if (provider == null) {
-            throw ProblemException.notFound("No sign-in provider " + name + ".");
+            throw ProblemException.notFound("No such sign-in provider.");
         }
         return provider;
     }

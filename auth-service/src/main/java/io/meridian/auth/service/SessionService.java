@@ -113,7 +113,7 @@ public class SessionService {
             metrics.refreshRejected("unknown");
             throw ProblemException.unauthorized("The refresh token is not valid.");
         }
-        UserSession session = UserSession.findById(token.sessionId);
+        UserSession session = UserSession.findById(token.sessionId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (token.spentAt != null) {
             if (session != null && session.revokedAt == null) {
                 revoke(List.of(session), "refresh-token-reuse");

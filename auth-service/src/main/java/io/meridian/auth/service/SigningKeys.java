@@ -89,7 +89,7 @@ public class SigningKeys {
                 createAndActivate();
             }
         });
-        reload();
+        reload(true);
     }
 
     /** Replaces the signing key now, whatever its age (an operator's action after a suspected leak, and tests). */
@@ -98,7 +98,7 @@ public class SigningKeys {
             lock();
             createAndActivate();
         });
-        reload();
+        reload(true);
     }
 
     @Transactional
@@ -137,7 +137,15 @@ public class SigningKeys {
         return current.jwks;
     }
 
-    private synchronized Snapshot reload() {
+    private Snapshot reload() {
+        return reload(false);
+    }
+
+    private synchronized Snapshot reload(boolean force) {
+        Snapshot current = snapshot;
+        if (!force && current != null && current.loadedAt.plus(MIN_RELOAD_INTERVAL).isAfter(Instant.now())) {
+            return current; // another thread has just reloaded
+        }
         Snapshot loaded = QuarkusTransaction.requiringNew().call(() -> {
             List<SigningKey> keys = SigningKey.verifying(Instant.now());
             Map<String, PublicKey> verifying = new HashMap<>();

@@ -42,8 +42,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Publishes the outbox to Kafka. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED}, so several replicas
- * never publish one row twice; it is sent with an idempotent producer ({@code acks=all}) and marked published in
+ * Publishes the outbox to Kafka. Replicas take turns under a transaction-scoped advisory lock (so one aggregate's
+ * events leave in order) and each batch is also claimed with {@code FOR UPDATE SKIP LOCKED}, so no row is ever
+ * published twice; it is sent with an idempotent producer ({@code acks=all}) and marked published in
  * the same transaction once every record is acknowledged. While Kafka is unreachable the rows stay pending and
  * the relay backs off exponentially; nothing is lost.
  */
@@ -170,6 +171,11 @@ public class OutboxRelay {
 
     private int relayBatch() throws Exception {
         try (Connection connection = dataSource.getConnection()) {
+            // One relay at a time per schema: replicas take turns, so one aggregate's events keep their order.
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "select pg_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay'))")) {
+                lock.execute();
+            }
             List<UUID> ids = new ArrayList<>();
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
