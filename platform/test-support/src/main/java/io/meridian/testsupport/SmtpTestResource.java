@@ -8,32 +8,37 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real SMTP server (GreenMail) on a free loopback port for services that send mail; tests receive it through
- * {@link InjectSmtp} to read what arrived.
+ * A real SMTP server (GreenMail) on a free loopback port for services that send mail, behind a {@link TcpProxy} so
+ * that tests can take it away. Tests receive both through {@link InjectSmtp} as an {@link SmtpServer}.
  */
 public class SmtpTestResource implements QuarkusTestResourceLifecycleManager {
 
     private GreenMail greenMail;
+    private TcpProxy proxy;
 
     @Override
     public Map<String, String> start() {
         greenMail = new GreenMail(new ServerSetup(FreePorts.next(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         greenMail.start();
+        proxy = TcpProxy.start("smtp", 0, "127.0.0.1", greenMail.getSmtp().getPort());
         return Map.of(
                 "quarkus.mailer.host", "127.0.0.1",
-                "quarkus.mailer.port", String.valueOf(greenMail.getSmtp().getPort()),
+                "quarkus.mailer.port", String.valueOf(proxy.port()),
                 "quarkus.mailer.mock", "false",
                 "quarkus.mailer.start-tls", "DISABLED");
     }
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(greenMail,
-                new TestInjector.AnnotatedAndMatchesType(InjectSmtp.class, GreenMail.class));
+        testInjector.injectIntoFields(new SmtpServer(greenMail, proxy),
+                new TestInjector.AnnotatedAndMatchesType(InjectSmtp.class, SmtpServer.class));
     }
 
     @Override
     public void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
         if (greenMail != null) {
             greenMail.stop();
         }

@@ -12,14 +12,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy that a test can cut and restore, to take a real dependency (PostgreSQL, Kafka) away
- * from the service under test without stopping the dependency itself. While cut, live connections are closed
- * and new ones are accepted and closed at once, as a network partition or a stopped server would look.
+ * A loopback TCP proxy that a test can cut and restore, to take a real dependency (PostgreSQL, Kafka, Redis, SMTP)
+ * away from the service under test without stopping the dependency itself. While cut, live connections are closed
+ * and new ones are refused, as a stopped server would look.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final String name;
-    private final ServerSocket listener;
+    private final int port;
+    private volatile ServerSocket listener;
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
@@ -28,52 +29,76 @@ public final class TcpProxy implements AutoCloseable {
     private TcpProxy(String name, ServerSocket listener, InetSocketAddress target) {
         this.name = name;
         this.listener = listener;
+        this.port = listener.getLocalPort();
         this.target = target;
     }
 
     /** Starts a proxy on a free loopback port (or {@code port} when it is not 0) in front of {@code host:targetPort}. */
     public static TcpProxy start(String name, int port, String host, int targetPort) {
         try {
-            ServerSocket listener = new ServerSocket();
-            listener.setReuseAddress(true);
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            TcpProxy proxy = new TcpProxy(name, listener, new InetSocketAddress(host, targetPort));
-            Thread.ofPlatform().daemon().name("tcp-proxy-" + name).start(proxy::acceptLoop);
+            TcpProxy proxy = new TcpProxy(name, listen(port), new InetSocketAddress(host, targetPort));
+            proxy.startAccepting();
             return proxy;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the " + name + " proxy", e);
         }
     }
 
-    public int port() {
-        return listener.getLocalPort();
+    private static ServerSocket listen(int port) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return listener;
     }
 
-    /** Takes the dependency away: closes every connection and refuses new ones until {@link #restore()}. */
-    public void cut() {
+    private void startAccepting() {
+        ServerSocket current = listener;
+        Thread.ofPlatform().daemon().name("tcp-proxy-" + name).start(() -> acceptLoop(current));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Takes the dependency away, as a stopped server would: closes every connection and stops listening, so new
+     * connections are refused, until {@link #restore()}.
+     */
+    public synchronized void cut() {
         cut = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
         open.forEach(TcpProxy::closeQuietly);
         open.clear();
     }
 
-    public void restore() {
+    public synchronized void restore() {
+        if (!cut) {
+            return;
+        }
+        try {
+            listener = listen(port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen again on " + port + " for the " + name + " proxy", e);
+        }
         cut = false;
+        startAccepting();
     }
 
     public boolean isCut() {
         return cut;
     }
 
-    private void acceptLoop() {
-        while (!closed) {
+    private void acceptLoop(ServerSocket socket) {
+        while (!closed && !socket.isClosed()) {
             Socket client;
             try {
-                client = listener.accept();
+                client = socket.accept();
             } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                continue;
+                return; // closed by cut() or close(); restore() starts a new loop
             }
             if (cut) {
                 closeQuietly(client);

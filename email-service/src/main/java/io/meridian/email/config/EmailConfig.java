@@ -1,0 +1,37 @@
+package io.meridian.email.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** email-service's settings. */
+@ConfigMapping(prefix = "meridian.email")
+public interface EmailConfig {
+
+    /** Where users reach the platform; links in mails start with it. */
+    String publicBaseUrl();
+
+    /** How often the sender looks for due deliveries (it is also woken when one is queued). */
+    @WithDefault("PT1S")
+    Duration pollInterval();
+
+    /** Delay before the first retry; it doubles with each attempt, with up to 25% jitter. */
+    @WithDefault("PT10S")
+    Duration firstRetryDelay();
+
+    @WithDefault("PT15M")
+    Duration maxRetryDelay();
+
+    /** Attempts before a delivery fails for good. */
+    @WithDefault("8")
+    int maxAttempts();
+
+    /** Age after which a delivery is no longer retried. */
+    @WithDefault("PT24H")
+    Duration maxAge();
+
+    /** Deliveries claimed at once by one sender. */
+    @WithDefault("20")
+    int batchSize();
+}

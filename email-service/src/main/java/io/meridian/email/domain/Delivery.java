@@ -1,0 +1,47 @@
+package io.meridian.email.domain;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** One mail: rendered when it is queued, then sent, retried or failed with its reason. */
+@Entity
+@Table(name = "delivery")
+public class Delivery extends PanacheEntityBase {
+
+    public enum Status {
+        QUEUED, SENT, RETRYING, FAILED
+    }
+
+    @Id
+    public UUID id;
+    public String recipient;
+    public String template;
+    public String locale;
+    public String subject;
+    @Column(name = "html_body")
+    public String htmlBody;
+    @Column(name = "text_body")
+    public String textBody;
+    @Enumerated(EnumType.STRING)
+    public Status status;
+    public int attempts;
+    @Column(name = "last_error")
+    public String lastError;
+    @Column(name = "event_id")
+    public String eventId;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+    @Column(name = "sent_at")
+    public Instant sentAt;
+}

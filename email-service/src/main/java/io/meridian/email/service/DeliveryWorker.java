@@ -1,0 +1,158 @@
+package io.meridian.email.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.meridian.email.config.EmailConfig;
+import io.meridian.email.domain.Delivery;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.Mailer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.ext.mail.SMTPException;
+
+/**
+ * Sends due deliveries. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED}, so replicas never send one
+ * delivery twice. Transient failures (connection refused, timeouts, SMTP 4xx) are retried with exponential backoff and
+ * jitter up to a number of attempts and an age; permanent ones (SMTP 5xx) fail at once. QUEUED and RETRYING rows
+ * survive restarts: whichever replica is up picks them up.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+    private static final String CLAIM = """
+            select * from delivery where status in ('QUEUED', 'RETRYING') and next_attempt_at <= now()
+            order by next_attempt_at limit ?1 for update skip locked""";
+
+    private final Mailer mailer;
+    private final EmailConfig config;
+    private final MeterRegistry registry;
+    private final Timer sendTime;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private volatile Thread thread;
+
+    DeliveryWorker(Mailer mailer, EmailConfig config, MeterRegistry registry) {
+        this.mailer = mailer;
+        this.config = config;
+        this.registry = registry;
+        this.sendTime = Timer.builder("meridian.email.send").description("Time to hand one mail to SMTP").register(registry);
+    }
+
+    void start(@Observes StartupEvent startup) {
+        Thread worker = Thread.ofPlatform().name("email-sender").daemon().unstarted(this::run);
+        thread = worker;
+        worker.start();
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        Thread worker = thread;
+        thread = null;
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    public void wakeUp() {
+        wakeUps.release();
+    }
+
+    private void run() {
+        while (thread == Thread.currentThread()) {
+            try {
+                while (sendDue() == config.batchSize()) {
+                    // a full batch: there may be more due at once
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Sending paused: %s", e.getMessage());
+            }
+            try {
+                wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Sends one batch of due deliveries; returns how many were attempted. */
+    @SuppressWarnings("unchecked")
+    public int sendDue() {
+        return QuarkusTransaction.requiringNew().timeout(300).call(() -> {
+            List<Delivery> due = Delivery.getEntityManager().createNativeQuery(CLAIM, Delivery.class)
+                    .setParameter(1, config.batchSize()).getResultList();
+            for (Delivery delivery : due) {
+                attempt(delivery);
+            }
+            return due.size();
+        });
+    }
+
+    private void attempt(Delivery delivery) {
+        Instant now = Instant.now();
+        delivery.attempts++;
+        try {
+            sendTime.record(() -> mailer.send(Mail.withHtml(delivery.recipient, delivery.subject, delivery.htmlBody)
+                    .setText(delivery.textBody)));
+            delivery.status = Delivery.Status.SENT;
+            delivery.sentAt = Instant.now();
+            delivery.lastError = null;
+            delivery.nextAttemptAt = null;
+            registry.counter("meridian.email.deliveries", "outcome", "sent").increment();
+        } catch (RuntimeException e) {
+            String reason = DeliveryService.truncate(describe(e));
+            delivery.lastError = reason;
+            boolean permanent = isPermanent(e);
+            boolean exhausted = delivery.attempts >= config.maxAttempts()
+                    || delivery.createdAt.plus(config.maxAge()).isBefore(now);
+            if (permanent || exhausted) {
+                delivery.status = Delivery.Status.FAILED;
+                delivery.nextAttemptAt = null;
+                registry.counter("meridian.email.deliveries", "outcome", "failed").increment();
+                LOG.warnf("Delivery %s to %s failed for good after %d attempt(s): %s", delivery.id, delivery.recipient,
+                        delivery.attempts, reason);
+            } else {
+                delivery.status = Delivery.Status.RETRYING;
+                delivery.nextAttemptAt = now.plus(backoff(delivery.attempts));
+                registry.counter("meridian.email.deliveries", "outcome", "retrying").increment();
+                LOG.infof("Delivery %s to %s will be retried (attempt %d): %s", delivery.id, delivery.recipient,
+                        delivery.attempts, reason);
+            }
+        }
+    }
+
+    private Duration backoff(int attempts) {
+        long base = config.firstRetryDelay().toMillis() << Math.min(attempts - 1, 20);
+        long capped = Math.min(base, config.maxRetryDelay().toMillis());
+        return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 4 + 1));
+    }
+
+    private static boolean isPermanent(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SMTPException smtp) {
+                return smtp.isPermanent();
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}
