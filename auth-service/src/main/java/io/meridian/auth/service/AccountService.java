@@ -94,7 +94,7 @@ public class AccountService {
         // Guessing the current password with a stolen access token is throttled like a login.
         throttle.acquire(user.email, address);
         if (user.passwordHash == null || !hasher.verify(currentPassword, user.passwordHash)) {
-            throw new PasswordPolicy.ValidationProblem("currentPassword", "is not correct");
+            throw ProblemException.invalidField("currentPassword", "is not correct");
         }
         throttle.succeeded(user.email, address);
         policy.check("newPassword", newPassword, user.email);

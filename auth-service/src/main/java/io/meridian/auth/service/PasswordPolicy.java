@@ -7,14 +7,12 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.meridian.auth.config.AuthConfig;
-import io.meridian.platform.problem.Problem;
 import io.meridian.platform.problem.ProblemException;
 
 /**
@@ -40,7 +38,7 @@ public class PasswordPolicy {
     public void check(String field, String password, String email) {
         String problem = problemWith(password, email);
         if (problem != null) {
-            throw new ValidationProblem(field, problem);
+            throw ProblemException.invalidField(field, problem);
         }
     }
 
@@ -75,21 +73,5 @@ public class PasswordPolicy {
             throw new UncheckedIOException(e);
         }
         return passwords;
-    }
-
-    /** A 400 with one field error, shaped like Bean Validation's. */
-    public static final class ValidationProblem extends ProblemException {
-
-        private final Problem.FieldError error;
-
-        ValidationProblem(String field, String message) {
-            super(400, "validation", "Validation failed", "The request has 1 invalid field(s).");
-            this.error = new Problem.FieldError(field, message);
-        }
-
-        @Override
-        public List<Problem.FieldError> errors() {
-            return List.of(error);
-        }
     }
 }

@@ -26,6 +26,16 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, "bad-request", "Bad request", detail);
     }
 
+    /** A 400 validation problem naming one field, shaped like Bean Validation's. */
+    public static ProblemException invalidField(String field, String message) {
+        return new ProblemException(400, "validation", "Validation failed", "The request has 1 invalid field(s).") {
+            @Override
+            public List<Problem.FieldError> errors() {
+                return List.of(new Problem.FieldError(field, message));
+            }
+        };
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(404, "not-found", "Not found", detail);
     }
