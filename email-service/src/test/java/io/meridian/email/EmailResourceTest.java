@@ -107,6 +107,22 @@ class EmailResourceTest {
                 .when().post("/api/email/templates/nothing/preview").then().statusCode(404);
     }
 
+    @Test
+    void aRecipientGetsAtMostFivePasswordResetMailsAnHourAndTheSixthIsRecordedAsRefused() {
+        String to = recipient("limited");
+        for (int i = 0; i < 6; i++) {
+            given().auth().oauth2(admin()).contentType(ContentType.JSON)
+                    .body(Map.of("to", to, "template", "password-reset",
+                            "data", Map.of("displayName", "L", "link", "https://x.example/r?token=" + i, "expiresAt", "soon")))
+                    .when().post("/api/email/messages").then().statusCode(202);
+        }
+        given().auth().oauth2(admin()).queryParam("to", to).queryParam("status", "FAILED").when().get("/api/email/messages")
+                .then().statusCode(200).body("items", hasSize(1))
+                .body("items[0].lastError", containsString("at most 5 password-reset mails an hour"));
+        given().auth().oauth2(admin()).queryParam("to", to).when().get("/api/email/messages")
+                .then().body("total", equalTo(6));
+    }
+
     private static String recipients(jakarta.mail.internet.MimeMessage message) {
         try {
             return Arrays.toString(message.getAllRecipients());

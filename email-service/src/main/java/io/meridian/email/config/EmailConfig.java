@@ -31,6 +31,13 @@ public interface EmailConfig {
     @WithDefault("PT24H")
     Duration maxAge();
 
+    /** Most mails of a template one recipient may get in an hour, by template (others: unlimited). */
+    java.util.Map<String, Integer> hourlyLimits();
+
+    /** How long finished deliveries (SENT, FAILED) are kept. */
+    @WithDefault("P30D")
+    Duration retention();
+
     /** Deliveries claimed at once by one sender. */
     @WithDefault("20")
     int batchSize();

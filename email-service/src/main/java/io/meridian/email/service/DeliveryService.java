@@ -10,6 +10,7 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import io.meridian.email.config.EmailConfig;
 import io.meridian.email.domain.Delivery;
 import io.meridian.platform.tx.AfterCommit;
 
@@ -25,11 +26,14 @@ public class DeliveryService {
     private final MailTemplates templates;
     private final DeliveryWorker worker;
     private final TransactionSynchronizationRegistry transactions;
+    private final EmailConfig config;
 
-    DeliveryService(MailTemplates templates, DeliveryWorker worker, TransactionSynchronizationRegistry transactions) {
+    DeliveryService(MailTemplates templates, DeliveryWorker worker, TransactionSynchronizationRegistry transactions,
+            EmailConfig config) {
         this.templates = templates;
         this.worker = worker;
         this.transactions = transactions;
+        this.config = config;
     }
 
     @Transactional
@@ -41,6 +45,14 @@ public class DeliveryService {
         delivery.locale = locale == null ? "en" : locale;
         delivery.eventId = eventId;
         delivery.createdAt = Instant.now();
+        String limited = overLimit(recipient, template, delivery.createdAt);
+        if (limited != null) {
+            delivery.status = Delivery.Status.FAILED;
+            delivery.lastError = limited;
+            delivery.persist();
+            LOG.warnf("Delivery %s to %s refused: %s", delivery.id, recipient, limited);
+            return delivery;
+        }
         try {
             MailTemplates.Rendered mail = templates.render(template, data);
             delivery.subject = mail.subject();
@@ -58,6 +70,23 @@ public class DeliveryService {
             AfterCommit.run(transactions, worker::wakeUp);
         }
         return delivery;
+    }
+
+    /** The reason this mail would exceed its template's hourly limit for the recipient, or null. */
+    private String overLimit(String recipient, String template, Instant now) {
+        Integer limit = config.hourlyLimits().get(template);
+        if (limit == null) {
+            return null;
+        }
+        // Parallel consumers and replicas count one at a time for a recipient and template.
+        Delivery.getEntityManager()
+                .createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(?1))) l")
+                .setParameter(1, "email-limit:" + template + ":" + recipient).getSingleResult();
+        long sent = Delivery.count("recipient = ?1 and template = ?2 and createdAt > ?3 and status <> ?4", recipient,
+                template, now.minus(java.time.Duration.ofHours(1)), Delivery.Status.FAILED);
+        return sent >= limit
+                ? "rate limited: at most " + limit + " " + template + " mails an hour to one recipient"
+                : null;
     }
 
     static String truncate(String message) {
