@@ -3,9 +3,7 @@ package io.meridian.email.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.meridian.email.config.EmailConfig;
 import io.meridian.email.domain.Delivery;
+import io.meridian.platform.jobs.WakeableLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.mailer.Mail;
@@ -41,49 +40,32 @@ public class DeliveryWorker {
     private final EmailConfig config;
     private final MeterRegistry registry;
     private final Timer sendTime;
-    private final Semaphore wakeUps = new Semaphore(0);
-    private volatile Thread thread;
+    private final WakeableLoop loop;
 
     DeliveryWorker(Mailer mailer, EmailConfig config, MeterRegistry registry) {
         this.mailer = mailer;
         this.config = config;
         this.registry = registry;
+        this.loop = new WakeableLoop("email-sender", config.pollInterval(), this::sendAllDue);
         this.sendTime = Timer.builder("meridian.email.send").description("Time to hand one mail to SMTP").register(registry);
     }
 
     void start(@Observes StartupEvent startup) {
-        Thread worker = Thread.ofPlatform().name("email-sender").daemon().unstarted(this::run);
-        thread = worker;
-        worker.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        Thread worker = thread;
-        thread = null;
-        if (worker != null) {
-            worker.interrupt();
-        }
+        loop.stop();
     }
 
     public void wakeUp() {
-        wakeUps.release();
+        loop.wakeUp();
     }
 
-    private void run() {
-        while (thread == Thread.currentThread()) {
-            try {
-                while (sendDue() == config.batchSize()) {
-                    // a full batch: there may be more due at once
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("Sending paused: %s", e.getMessage());
-            }
-            try {
-                wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wakeUps.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
+    /** Sends until nothing is due: a full batch means there may be more at once. */
+    private void sendAllDue() {
+        while (sendDue() == config.batchSize()) {
+            LOG.debug("Full batch sent; looking for more");
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,6 +30,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
+import io.meridian.platform.jobs.WakeableLoop;
 import io.meridian.platform.requestid.RequestIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -70,13 +70,11 @@ public class OutboxRelay {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong oldestPendingAgeSeconds = new AtomicLong();
 
-    private final Duration pollInterval;
-    private final Semaphore wakeUps = new Semaphore(0);
+    private final WakeableLoop loop;
 
     private Producer<String, String> producer;
     private int consecutiveFailures;
     private Instant pausedUntil = Instant.MIN;
-    private volatile Thread worker;
 
     OutboxRelay(AgroalDataSource dataSource, MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
@@ -85,7 +83,7 @@ public class OutboxRelay {
             @ConfigProperty(name = "meridian.outbox.retention", defaultValue = "P7D") Duration retention,
             @ConfigProperty(name = "meridian.outbox.poll-interval", defaultValue = "PT0.5S") Duration pollInterval) {
         this.dataSource = dataSource;
-        this.pollInterval = pollInterval;
+        this.loop = new WakeableLoop("outbox-relay", pollInterval, this::relayPending);
         this.bootstrapServers = bootstrapServers;
         this.batchSize = batchSize;
         this.maxBackoff = maxBackoff;
@@ -101,40 +99,16 @@ public class OutboxRelay {
     }
 
     void start(@Observes StartupEvent startup) {
-        Thread thread = Thread.ofPlatform().name("outbox-relay").daemon().unstarted(this::run);
-        worker = thread; // before start: the loop runs while it is the worker
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        Thread running = worker;
-        worker = null;
-        if (running != null) {
-            running.interrupt();
-            try {
-                running.join(Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Relays whenever a transaction with events commits, and every poll interval in case a wake-up was missed. */
-    private void run() {
-        while (worker == Thread.currentThread()) {
-            relayPending();
-            try {
-                wakeUps.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-                wakeUps.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        loop.stop();
     }
 
     /** Called after a transaction that wrote events commits, so they leave without waiting for the next poll. */
     public void wakeUp() {
-        wakeUps.release();
+        loop.wakeUp();
     }
 
     /**
