@@ -3,7 +3,6 @@ package io.meridian.testsupport;
 import java.util.concurrent.CountDownLatch;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
 /**
  * The local stack's SMTP server, in its own JVM: {@code LocalSmtpServer <smtpPort>}. It accepts every message
@@ -16,7 +15,7 @@ public final class LocalSmtpServer {
 
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 2525;
-        GreenMail greenMail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        GreenMail greenMail = new SmtpGreenMail(port);
         greenMail.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,7 +3,6 @@ package io.meridian.testsupport;
 import java.util.Map;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -18,7 +17,7 @@ public class SmtpTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        greenMail = new GreenMail(new ServerSetup(FreePorts.next(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        greenMail = new SmtpGreenMail(FreePorts.next());
         greenMail.start();
         proxy = TcpProxy.start("smtp", 0, "127.0.0.1", greenMail.getSmtp().getPort());
         return Map.of(

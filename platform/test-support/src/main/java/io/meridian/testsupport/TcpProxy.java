@@ -107,6 +107,9 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket upstream = new Socket();
                 upstream.connect(target, 2_000);
+                // A proxy forwards what it reads at once; Nagle's algorithm would hold small writes back.
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
                 pump(client, upstream);
