@@ -55,7 +55,8 @@ public class AuthJobs {
         LOG.infof("Created the configured account %s with roles %s", user.email, roles);
     }
 
-    @Scheduled(identity = "auth-purge", every = "1h", delayed = "3m")
+    @Scheduled(identity = "auth-purge", every = "1h",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "3m")
     @Transactional
     void purgeExpired() {
         Instant now = Instant.now();

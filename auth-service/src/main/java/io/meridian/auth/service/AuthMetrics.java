@@ -52,7 +52,8 @@ public class AuthMetrics {
         registry.counter("meridian.auth.client-tokens").increment();
     }
 
-    @Scheduled(identity = "auth-active-sessions", every = "30s")
+    @Scheduled(identity = "auth-active-sessions", every = "30s",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void countActiveSessions() {
         activeSessions.set(QuarkusTransaction.requiringNew().call(
                 () -> UserSession.count("revokedAt is null and expiresAt > ?1", Instant.now())));

@@ -61,7 +61,8 @@ public class RevokedSessions {
     }
 
     /** Rewrites every session revoked within a token's lifetime: repairs what a Redis outage missed. */
-    @Scheduled(identity = "revoked-sessions-resync", every = "30s", delayed = "10s")
+    @Scheduled(identity = "revoked-sessions-resync", every = "30s",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "10s")
     void resync() {
         List<UUID> recent = QuarkusTransaction.requiringNew().call(() -> UserSession
                 .<UserSession>list("revokedAt > ?1", Instant.now().minus(entryLifetime))

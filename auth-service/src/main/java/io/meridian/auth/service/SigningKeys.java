@@ -74,7 +74,8 @@ public class SigningKeys {
         rotateIfDue();
     }
 
-    @Scheduled(identity = "signing-key-rotation", every = "10m", delayed = "1m")
+    @Scheduled(identity = "signing-key-rotation", every = "10m",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "1m")
     void scheduledRotation() {
         rotateIfDue();
         purgeExpired();

@@ -29,13 +29,14 @@ public class DeliveryHousekeeping {
                 .description("Deliveries waiting to be sent (QUEUED or RETRYING)").register(registry);
     }
 
-    @Scheduled(identity = "email-queue-depth", every = "5s")
+    @Scheduled(identity = "email-queue-depth", every = "5s", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void measureQueue() {
         queued.set(Delivery.count("status in ?1", java.util.List.of(Delivery.Status.QUEUED, Delivery.Status.RETRYING)));
     }
 
-    @Scheduled(identity = "email-retention", every = "1h", delayed = "5m")
+    @Scheduled(identity = "email-retention", every = "1h",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "5m")
     @Transactional
     void removeOldDeliveries() {
         long deleted = Delivery.delete("status in ?1 and createdAt < ?2",

@@ -185,6 +185,7 @@ public class OutboxRelay {
     }
 
     @Scheduled(identity = "outbox-stats", every = "${meridian.outbox.stats-interval:5s}",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshStats() {
         try (Connection connection = dataSource.getConnection();
@@ -201,7 +202,8 @@ public class OutboxRelay {
     }
 
     /** Keeps published events for a while (to investigate), then deletes them. */
-    @Scheduled(identity = "outbox-purge", every = "1h", delayed = "1m")
+    @Scheduled(identity = "outbox-purge", every = "1h",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "1m")
     void purgePublished() {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement purge = connection.prepareStatement(PURGE)) {

@@ -26,7 +26,8 @@ public class ProcessedEventsPurge {
         this.retention = retention;
     }
 
-    @Scheduled(identity = "processed-events-purge", every = "1h", delayed = "2m")
+    @Scheduled(identity = "processed-events-purge", every = "1h",
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "2m")
     void purge() {
         int deleted = processed.purgeOlderThan(retention);
         if (deleted > 0) {
