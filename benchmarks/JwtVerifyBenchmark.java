@@ -19,7 +19,7 @@ import io.smallrye.jwt.auth.principal.JWTParser;
  * Token verification as a resource-server service does it: SmallRye JWT with auth-service's JWKS, issuer, audience
  * and RS256, the configuration service-defaults gives every service. Signs in to a running auth-service for a real
  * token, then verifies it over and over on 1 and 2 threads.
- * Run: java -cp "$(cat .run/verify.classpath)" benchmarks/JwtVerifyBenchmark.java [authUrl] [seconds]
+ * Run: java -cp "$(cat .run/bench.classpath)" benchmarks/JwtVerifyBenchmark.java [authUrl] [seconds]
  * (./meridian bench writes that classpath).
  */
 public class JwtVerifyBenchmark {

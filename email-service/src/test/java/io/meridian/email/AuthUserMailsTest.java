@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,10 +17,8 @@ import jakarta.mail.internet.MimeMessage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMailUtil;
 
-import io.meridian.platform.events.EventEnvelope;
 import io.meridian.testsupport.Infrastructure;
 import io.meridian.testsupport.InjectInfrastructure;
 import io.meridian.testsupport.InjectSmtp;
@@ -33,8 +30,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class AuthUserMailsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
-
     @InjectInfrastructure
     Infrastructure infra;
     @InjectSmtp
@@ -42,7 +37,7 @@ class AuthUserMailsTest {
 
     @Test
     void registrationSendsOneWelcomeMail() throws Exception {
-        String email = recipient("welcome");
+        String email = MailFixtures.recipient("welcome");
         String event = event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "Ann"));
         publish(email, event);
 
@@ -53,12 +48,12 @@ class AuthUserMailsTest {
 
     @Test
     void theSameEventTwiceSendsOneMail() throws Exception {
-        String email = recipient("twice");
+        String email = MailFixtures.recipient("twice");
         String event = event("user.email-verification-requested", Map.of("userId", UUID.randomUUID(), "email", email,
                 "displayName", "Bo", "token", "tok-twice", "expiresAt", Instant.now().plusSeconds(3600).toString()));
         publish(email, event);
         publish(email, event);
-        String marker = recipient("marker");
+        String marker = MailFixtures.recipient("marker");
         publish(marker, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", marker, "displayName", "M")));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(marker).size() == 1);
@@ -68,7 +63,7 @@ class AuthUserMailsTest {
 
     @Test
     void resetAndVerificationMailsCarryTheirLinks() throws Exception {
-        String email = recipient("links");
+        String email = MailFixtures.recipient("links");
         publish(email, event("user.password-reset-requested", Map.of("userId", UUID.randomUUID(), "email", email,
                 "displayName", "Cy", "token", "reset-token-123", "expiresAt", "2026-11-25T12:00:00Z")));
         publish(email, event("user.email-verification-requested", Map.of("userId", UUID.randomUUID(), "email", email,
@@ -83,7 +78,7 @@ class AuthUserMailsTest {
     @Test
     void withTheSmtpServerDownMailsWaitAndAllGoOutOnceItReturns() throws Exception {
         smtp.proxy().cut();
-        List<String> recipients = List.of(recipient("down1"), recipient("down2"), recipient("down3"));
+        List<String> recipients = List.of(MailFixtures.recipient("down1"), MailFixtures.recipient("down2"), MailFixtures.recipient("down3"));
         try {
             for (String email : recipients) {
                 publish(email, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "D")));
@@ -103,7 +98,7 @@ class AuthUserMailsTest {
 
     @Test
     void afterTheRetryBudgetADeliveryFailsWithItsReason() throws Exception {
-        String email = recipient("budget");
+        String email = MailFixtures.recipient("budget");
         smtp.proxy().cut();
         try {
             publish(email, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "F")));
@@ -123,10 +118,10 @@ class AuthUserMailsTest {
 
     @Test
     void aMalformedEventGoesToTheDeadLetterTopicAndTheNextIsStillMailed() throws Exception {
-        String bad = recipient("bad");
+        String bad = MailFixtures.recipient("bad");
         publish(bad, event("user.registered", Map.of("userId", UUID.randomUUID(), "displayName", "No email")));
         publish(bad, "{ not json");
-        String good = recipient("good");
+        String good = MailFixtures.recipient("good");
         publish(good, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", good, "displayName", "G")));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(good).size() == 1);
@@ -137,41 +132,19 @@ class AuthUserMailsTest {
                 .anyMatch(reason -> reason.contains("no email"));
     }
 
-    private static String recipient(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
-    }
-
     private void publish(String key, String value) {
         infra.kafkaClient().send("auth.users", key, value, Map.of());
     }
 
-    private static String event(String type, Map<String, Object> data) throws Exception {
-        return JSON.writeValueAsString(new EventEnvelope("1.0", UUID.randomUUID().toString(), "/meridian/auth-service",
-                type, Instant.now(), String.valueOf(data.get("userId")), "application/json", JSON.valueToTree(data)));
+    private static String event(String type, Map<String, Object> data) {
+        return MailFixtures.event("auth-service", type, String.valueOf(data.get("userId")), data);
     }
 
     private List<MimeMessage> mailsTo(String email) {
-        return Arrays.stream(smtp.mail().getReceivedMessages()).filter(message -> {
-            try {
-                return message.getAllRecipients()[0].toString().equals(email);
-            } catch (Exception e) {
-                return false;
-            }
-        }).toList();
+        return MailFixtures.mailsTo(smtp, email);
     }
 
     private List<String> deliveries(String email) {
-        try (Connection connection = infra.database();
-                PreparedStatement query = connection.prepareStatement("select status from delivery where recipient = ?")) {
-            query.setString(1, email);
-            ResultSet rows = query.executeQuery();
-            List<String> statuses = new java.util.ArrayList<>();
-            while (rows.next()) {
-                statuses.add(rows.getString(1));
-            }
-            return statuses;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return MailFixtures.deliveries(infra, email);
     }
 }

@@ -38,7 +38,11 @@ public interface EmailConfig {
     @WithDefault("P30D")
     Duration retention();
 
-    /** Deliveries claimed at once by one sender. */
+    /** Deliveries claimed at once by one sender; they are sent in parallel over the mailer's connection pool. */
     @WithDefault("20")
     int batchSize();
+
+    /** Longest wait for the SMTP server to accept one mail before the attempt counts as failed (transient). */
+    @WithDefault("PT30S")
+    Duration sendTimeout();
 }

@@ -14,7 +14,6 @@ import io.meridian.email.service.DeliveryService;
 import io.meridian.email.service.MailTemplates;
 import io.meridian.platform.events.EventConsumer;
 import io.meridian.platform.events.EventEnvelope;
-import io.meridian.platform.events.PoisonEventException;
 import io.smallrye.common.annotation.Blocking;
 
 /** The mails that auth-service's events owe: welcome, email verification, password reset, password changed. */
@@ -66,10 +65,6 @@ public class AuthUserMails {
     }
 
     private static String text(JsonNode data, String field) {
-        JsonNode value = data == null ? null : data.get(field);
-        if (value == null || value.isNull() || value.asText().isBlank()) {
-            throw new PoisonEventException("the event has no " + field);
-        }
-        return value.asText();
+        return EventFields.required(data, field);
     }
 }

@@ -16,10 +16,11 @@ import io.meridian.platform.jobs.WakeableLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.Mailer;
+import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.mail.SMTPException;
 
 /**
@@ -36,13 +37,13 @@ public class DeliveryWorker {
             select * from delivery where status in ('QUEUED', 'RETRYING') and next_attempt_at <= now()
             order by next_attempt_at limit ?1 for update skip locked""";
 
-    private final Mailer mailer;
+    private final ReactiveMailer mailer;
     private final EmailConfig config;
     private final MeterRegistry registry;
     private final Timer sendTime;
     private final WakeableLoop loop;
 
-    DeliveryWorker(Mailer mailer, EmailConfig config, MeterRegistry registry) {
+    DeliveryWorker(ReactiveMailer mailer, EmailConfig config, MeterRegistry registry) {
         this.mailer = mailer;
         this.config = config;
         this.registry = registry;
@@ -75,25 +76,46 @@ public class DeliveryWorker {
         return QuarkusTransaction.requiringNew().timeout(300).call(() -> {
             List<Delivery> due = Delivery.getEntityManager().createNativeQuery(CLAIM, Delivery.class)
                     .setParameter(1, config.batchSize()).getResultList();
-            for (Delivery delivery : due) {
-                attempt(delivery);
+            if (due.isEmpty()) {
+                return 0;
+            }
+            // The batch goes out in parallel (the mailer's pool bounds the connections); the rows are updated here,
+            // on this thread, once every mail has its outcome.
+            List<Uni<Outcome>> sends = due.stream().map(this::send).toList();
+            List<Outcome> outcomes = Uni.join().all(sends).andFailFast().await().indefinitely();
+            for (int i = 0; i < due.size(); i++) {
+                record(due.get(i), outcomes.get(i));
             }
             return due.size();
         });
     }
 
-    private void attempt(Delivery delivery) {
+    /** When the SMTP server accepted the mail, or why it did not. */
+    private record Outcome(Instant acceptedAt, Throwable failure) {
+    }
+
+    private Uni<Outcome> send(Delivery delivery) {
+        Mail mail = Mail.withHtml(delivery.recipient, delivery.subject, delivery.htmlBody).setText(delivery.textBody);
+        Timer.Sample sample = Timer.start(registry);
+        return Uni.createFrom().deferred(() -> mailer.send(mail))
+                .ifNoItem().after(config.sendTimeout()).fail()
+                .onItemOrFailure().transform((ignored, failure) -> {
+                    sample.stop(sendTime);
+                    return new Outcome(failure == null ? Instant.now() : null, failure);
+                });
+    }
+
+    private void record(Delivery delivery, Outcome outcome) {
         Instant now = Instant.now();
         delivery.attempts++;
-        try {
-            sendTime.record(() -> mailer.send(Mail.withHtml(delivery.recipient, delivery.subject, delivery.htmlBody)
-                    .setText(delivery.textBody)));
+        if (outcome.failure() == null) {
             delivery.status = Delivery.Status.SENT;
-            delivery.sentAt = Instant.now();
+            delivery.sentAt = outcome.acceptedAt();
             delivery.lastError = null;
             delivery.nextAttemptAt = null;
             registry.counter("meridian.email.deliveries", "outcome", "sent").increment();
-        } catch (RuntimeException e) {
+        } else {
+            Throwable e = outcome.failure();
             String reason = DeliveryService.truncate(describe(e));
             delivery.lastError = reason;
             boolean permanent = isPermanent(e);
@@ -121,10 +143,15 @@ public class DeliveryWorker {
         return Duration.ofMillis(capped + ThreadLocalRandom.current().nextLong(capped / 4 + 1));
     }
 
-    private static boolean isPermanent(Throwable e) {
+    /**
+     * A well-formed SMTP 5xx reply. Anything else (connection trouble, timeouts, 4xx, and replies that do not start
+     * with their code, as a reply garbled in transit) may succeed on another attempt.
+     */
+    static boolean isPermanent(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof SMTPException smtp) {
-                return smtp.isPermanent();
+                String reply = smtp.getReplyMessages().isEmpty() ? "" : smtp.getReplyMessage();
+                return smtp.isPermanent() && reply.startsWith(String.valueOf(smtp.getReplyCode()));
             }
         }
         return false;

@@ -37,7 +37,7 @@ public class MailTemplates {
             "password-changed", new Spec("Tells the owner the password changed", "Your Meridian password was changed",
                     List.of("displayName", "reason", "changedAt")),
             "run-completed", new Spec("An agent run the user asked to hear about has finished",
-                    "Your agent run has finished: {status}", List.of("displayName", "runId", "status")));
+                    "Your agent run has finished: {status}", List.of("agentName", "runId", "status")));
 
     private final Engine engine;
     private final String baseUrl;

@@ -1,0 +1,141 @@
+package io.meridian.email;
+
+import static io.meridian.email.MailFixtures.event;
+import static io.meridian.email.MailFixtures.recipient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.mail.internet.MimeMessage;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMailUtil;
+
+import io.meridian.testsupport.Infrastructure;
+import io.meridian.testsupport.InjectInfrastructure;
+import io.meridian.testsupport.InjectSmtp;
+import io.meridian.testsupport.KafkaTestClient;
+import io.meridian.testsupport.SmtpServer;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Mails other services ask for on {@code email.requests}, and agent-run notifications from {@code agent.runs}. */
+@QuarkusTest
+class RequestedAndRunMailsTest {
+
+    @InjectInfrastructure
+    Infrastructure infra;
+    @InjectSmtp
+    SmtpServer smtp;
+
+    @Test
+    void aRequestedMailIsRenderedAndSentOnceEvenWhenTheEventComesTwice() {
+        String email = recipient("requested");
+        String request = event("agent-service", "email.requested", email, Map.of("to", email, "template", "password-changed",
+                "data", Map.of("displayName", "Dee", "reason", "changed by the user", "changedAt", "2026-11-25T10:00:00Z")));
+        infra.kafkaClient().send("email.requests", email, request, Map.of());
+        infra.kafkaClient().send("email.requests", email, request, Map.of());
+        String marker = recipient("requested-marker");
+        infra.kafkaClient().send("email.requests", marker, event("rag-service", "email.requested", marker,
+                Map.of("to", marker, "template", "welcome", "data", Map.of("displayName", "M", "email", marker))), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mails(marker).size() == 1);
+        List<MimeMessage> mails = mails(email);
+        assertThat(mails).hasSize(1);
+        assertThat(subject(mails.get(0))).isEqualTo("Your Meridian password was changed");
+        assertThat(GreenMailUtil.getBody(mails.get(0))).contains("Dee").contains("changed by the user");
+        assertThat(MailFixtures.deliveries(infra, email)).containsExactly("SENT");
+    }
+
+    @Test
+    void badRequestsGoToTheDeadLetterTopicWithTheirReasonAndTheNextIsMailed() {
+        String key = "bad-" + UUID.randomUUID();
+        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", "not-an-address", "template", "welcome", "data", Map.of())), Map.of());
+        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", recipient("unknown-template"), "template", "no-such-template", "data", Map.of())), Map.of());
+        String good = recipient("after-bad");
+        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mails(good).size() == 1);
+        List<String> reasons = deadLetterReasons("email.requests.dlq", key, 2);
+        assertThat(reasons).anyMatch(reason -> reason.contains("to") && reason.contains("email address"))
+                .anyMatch(reason -> reason.contains("no template no-such-template"));
+    }
+
+    @Test
+    void aTemplateThatCannotBeRenderedFailsThatDeliveryOnly() {
+        String broken = recipient("missing-data");
+        infra.kafkaClient().send("email.requests", broken, event("agent-service", "email.requested", broken,
+                Map.of("to", broken, "template", "password-reset", "data", Map.of("displayName", "X"))), Map.of());
+        String good = recipient("after-missing-data");
+        infra.kafkaClient().send("email.requests", good, event("agent-service", "email.requested", good,
+                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> mails(good).size() == 1);
+        assertThat(MailFixtures.deliveries(infra, broken)).containsExactly("FAILED");
+        assertThat(mails(broken)).isEmpty();
+    }
+
+    @Test
+    void aRunThatAskedForNotificationMailsItsOwnerAndOthersDoNot() {
+        String notified = recipient("run-owner");
+        String silent = recipient("run-silent");
+        String runId = UUID.randomUUID().toString();
+        publishRun("run.requested", runId, notified, true, "QUEUED");
+        publishRun("run.completed", UUID.randomUUID().toString(), silent, false, "SUCCEEDED");
+        publishRun("run.completed", runId, notified, true, "SUCCEEDED");
+        String failedRun = UUID.randomUUID().toString();
+        publishRun("run.failed", failedRun, notified, true, "FAILED");
+
+        List<MimeMessage> mails = await().atMost(Duration.ofSeconds(30)).until(() -> mails(notified), l -> l.size() == 2);
+        assertThat(mails).extracting(RequestedAndRunMailsTest::subject).containsExactlyInAnyOrder(
+                "Your agent run has finished: SUCCEEDED", "Your agent run has finished: FAILED");
+        String bodies = GreenMailUtil.getBody(mails.get(0)) + GreenMailUtil.getBody(mails.get(1));
+        assertThat(bodies).contains("http://localhost:8080/agents/runs/" + runId)
+                .contains("http://localhost:8080/agents/runs/" + failedRun).contains("Researcher");
+        assertThat(mails(silent)).isEmpty();
+        assertThat(MailFixtures.deliveries(infra, silent)).isEmpty();
+    }
+
+    @Test
+    void aNotificationWithoutAnAddressGoesToTheRunsDeadLetterTopic() {
+        String runId = UUID.randomUUID().toString();
+        infra.kafkaClient().send("agent.runs", runId, event("agent-service", "run.completed", runId,
+                Map.of("runId", runId, "status", "SUCCEEDED", "notify", true)), Map.of());
+
+        assertThat(deadLetterReasons("agent.runs.dlq", runId, 1)).anyMatch(reason -> reason.contains("no email"));
+    }
+
+    private void publishRun(String type, String runId, String email, boolean notify, String status) {
+        infra.kafkaClient().send("agent.runs", runId, event("agent-service", type, runId, Map.of("runId", runId,
+                "agentId", UUID.randomUUID().toString(), "agentName", "Researcher", "userId", UUID.randomUUID().toString(),
+                "email", email, "status", status, "notify", notify)), Map.of());
+    }
+
+    private List<String> deadLetterReasons(String topic, String key, int expected) {
+        List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(30)).until(
+                () -> infra.kafkaClient().readAll(topic, Duration.ofSeconds(1), Duration.ofSeconds(10)),
+                records -> records.stream().filter(r -> key.equals(r.key())).count() == expected);
+        return dead.stream().filter(r -> key.equals(r.key()))
+                .map(r -> KafkaTestClient.header(r, "dead-letter-reason")).toList();
+    }
+
+    private List<MimeMessage> mails(String email) {
+        return MailFixtures.mailsTo(smtp, email);
+    }
+
+    private static String subject(MimeMessage mail) {
+        try {
+            return mail.getSubject();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
