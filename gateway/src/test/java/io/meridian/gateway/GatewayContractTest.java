@@ -10,7 +10,7 @@ class GatewayContractTest extends ServiceContract {
 
     @Override
     protected List<String> readinessChecks() {
-        return List.of("Redis connection health check");
+        return List.of("Gateway routes");
     }
 
     @Override

@@ -15,11 +15,13 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Random;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.meridian.testsupport.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -30,9 +32,11 @@ class GatewayRoutingTest {
     @TestHTTPResource("/")
     URI gateway;
 
+    private final String token = Tokens.user(UUID.randomUUID(), "routing@example.com");
+
     @Test
     void prefixGoesToItsServiceWithPathAndQuery() {
-        given().when().get("/api/auth/me?verbose=true")
+        given().auth().oauth2(token).when().get("/api/auth/me?verbose=true")
                 .then().statusCode(200)
                 .body("method", equalTo("GET"))
                 .body("path", equalTo("/api/auth/me"))
@@ -47,7 +51,7 @@ class GatewayRoutingTest {
 
     @Test
     void forwardedHeadersAndTheRequestIdReachTheService() {
-        Response response = given().header("X-Request-Id", "gw-req-7").header("Authorization", "Bearer abc")
+        Response response = given().header("X-Request-Id", "gw-req-7").auth().oauth2(token)
                 .header("X-Forwarded-For", "6.6.6.6")
                 .when().get("/api/rag/collections");
         response.then().statusCode(200)
@@ -55,7 +59,7 @@ class GatewayRoutingTest {
                 .body("headers.x-forwarded-for", equalTo("127.0.0.1"))
                 .body("headers.x-forwarded-proto", equalTo("http"))
                 .body("headers.x-forwarded-host", containsString("localhost"))
-                .body("headers.authorization", equalTo("Bearer abc"));
+                .body("headers.authorization", equalTo("Bearer " + token));
         assertThat(response.headers().getValues("X-Request-Id")).containsExactly("gw-req-7");
     }
 
@@ -64,7 +68,7 @@ class GatewayRoutingTest {
         byte[] body = new byte[8 * 1024 * 1024];
         new Random(42).nextBytes(body);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        given().contentType("application/octet-stream").body(body)
+        given().auth().oauth2(token).contentType("application/octet-stream").body(body)
                 .when().post("/api/rag/collections/c1/documents")
                 .then().statusCode(200)
                 .body("method", equalTo("POST"))
@@ -76,7 +80,8 @@ class GatewayRoutingTest {
     void serverSentEventsArriveAsTheyAreProduced() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpResponse<Stream<String>> response = client.send(
-                HttpRequest.newBuilder(gateway.resolve("/api/rag/stream")).header("Accept", "text/event-stream").build(),
+                HttpRequest.newBuilder(gateway.resolve("/api/rag/stream")).header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofLines());
         assertThat(response.statusCode()).isEqualTo(200);
         Iterator<String> lines = response.body().filter(line -> !line.isBlank()).iterator();
@@ -90,7 +95,7 @@ class GatewayRoutingTest {
 
     @Test
     void unreachableServiceAnswers503ProblemJson() {
-        given().header("X-Request-Id", "gw-down-1").when().get("/api/agents")
+        given().header("X-Request-Id", "gw-down-1").auth().oauth2(token).when().get("/api/agents")
                 .then().statusCode(503).contentType("application/problem+json")
                 .header("Retry-After", notNullValue())
                 .body("detail", containsString("agent"))

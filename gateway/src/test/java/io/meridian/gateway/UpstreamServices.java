@@ -11,9 +11,11 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -31,13 +33,17 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
     private HttpServer auth;
     private HttpServer rag;
     private volatile CountDownLatch streamRelease = new CountDownLatch(1);
+    private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
     @Override
     public Map<String, String> start() {
         auth = server();
+        auth.createContext("/seen", this::seen);
         auth.createContext("/", this::echo);
         rag = server();
+        rag.createContext("/seen", this::seen);
         rag.createContext("/api/rag/stream", this::stream);
+        rag.createContext("/api/rag/slow", this::slow);
         rag.createContext("/release", exchange -> {
             streamRelease.countDown();
             respond(exchange, 204, "", "text/plain");
@@ -46,6 +52,9 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "meridian.gateway.routes.auth.url", "http://127.0.0.1:" + auth.getAddress().getPort(),
                 "meridian.gateway.routes.rag.url", "http://127.0.0.1:" + rag.getAddress().getPort(),
+                "meridian.gateway.routes.rag.timeout", "1s",
+                "meridian.gateway.rate-limits.default.capacity", "20",
+                "meridian.gateway.rate-limits.default.refill-per-second", "10",
                 "meridian.gateway.routes.agent.url", "http://127.0.0.1:" + FreePorts.next(),
                 "meridian.gateway.routes.cache.url", "http://127.0.0.1:" + FreePorts.next(),
                 "meridian.gateway.routes.email.url", "http://127.0.0.1:" + FreePorts.next());
@@ -62,8 +71,28 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** How many requests for {@code ?path=} reached this service: proof that the edge stopped the others. */
+    private void seen(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getQuery().substring("path=".length());
+        AtomicInteger count = seen.get(path);
+        respond(exchange, 200, String.valueOf(count == null ? 0 : count.get()), "text/plain");
+    }
+
+    /** Answers after three seconds, past the route's timeout in the tests. */
+    private void slow(HttpExchange exchange) throws IOException {
+        try {
+            Thread.sleep(3_000);
+            respond(exchange, 200, "{\"late\":true}", "application/json");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the gateway gave up on us: expected
+        }
+    }
+
     /** Answers what arrived: method, path, query, headers, and the body's size and SHA-256. */
     private void echo(HttpExchange exchange) throws IOException {
+        seen.computeIfAbsent(exchange.getRequestURI().getRawPath(), p -> new AtomicInteger()).incrementAndGet();
         if (exchange.getRequestURI().getPath().endsWith("/q/health/ready")) {
             respond(exchange, 200, "{\"status\":\"UP\",\"checks\":[]}", "application/json");
             return;

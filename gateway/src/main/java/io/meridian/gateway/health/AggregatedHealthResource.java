@@ -1,5 +1,6 @@
 package io.meridian.gateway.health;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import io.meridian.gateway.config.GatewayConfig;
+import io.meridian.gateway.ratelimit.RateLimiter;
+import io.meridian.gateway.routing.ProxyRoutes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -25,17 +28,26 @@ import io.vertx.core.http.RequestOptions;
 @Path("/health")
 public class AggregatedHealthResource {
 
-    public record ServiceHealth(String status, long latencyMs, String error) {
+    /** A service's readiness as probed now, and the state of the gateway's circuit breaker in front of it. */
+    public record ServiceHealth(String status, long latencyMs, String error, String breaker) {
     }
 
-    public record PlatformHealth(String status, Map<String, ServiceHealth> services) {
+    /** The edge's own features: rate limiting is DEGRADED (off, fail open) while Redis does not answer. */
+    public record EdgeHealth(String rateLimiting, String degradedSince) {
+    }
+
+    public record PlatformHealth(String status, Map<String, ServiceHealth> services, EdgeHealth edge) {
     }
 
     private final GatewayConfig config;
     private final HttpClient client;
+    private final ProxyRoutes routes;
+    private final RateLimiter rateLimiter;
 
-    AggregatedHealthResource(GatewayConfig config, Vertx vertx) {
+    AggregatedHealthResource(GatewayConfig config, Vertx vertx, ProxyRoutes routes, RateLimiter rateLimiter) {
         this.config = config;
+        this.routes = routes;
+        this.rateLimiter = rateLimiter;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.healthTimeout().toMillis()).setName("gateway-health"));
     }
@@ -51,7 +63,10 @@ public class AggregatedHealthResource {
             Map<String, ServiceHealth> services = new TreeMap<>();
             results.forEach(result -> services.put(result.getKey(), result.getValue()));
             boolean up = services.values().stream().allMatch(s -> "UP".equals(s.status()));
-            PlatformHealth body = new PlatformHealth(up ? "UP" : "DOWN", new LinkedHashMap<>(services));
+            Instant degraded = rateLimiter.degradedSince();
+            EdgeHealth edge = new EdgeHealth(degraded == null ? "UP" : "DEGRADED",
+                    degraded == null ? null : degraded.toString());
+            PlatformHealth body = new PlatformHealth(up ? "UP" : "DOWN", new LinkedHashMap<>(services), edge);
             return Response.status(up ? 200 : 503).entity(body).build();
         });
     }
@@ -66,10 +81,15 @@ public class AggregatedHealthResource {
                 .compose(response -> response.body().map(body -> response.statusCode()));
         return Uni.createFrom().completionStage(future.toCompletionStage())
                 .map(status -> new ServiceHealth(status == 200 ? "UP" : "DOWN", millisSince(started),
-                        status == 200 ? null : "readiness answered " + status))
+                        status == 200 ? null : "readiness answered " + status, breaker(name)))
                 .onFailure().recoverWithItem(failure -> new ServiceHealth("DOWN", millisSince(started),
-                        failure.getClass().getSimpleName() + ": " + failure.getMessage()))
+                        failure.getClass().getSimpleName() + ": " + failure.getMessage(), breaker(name)))
                 .map(health -> Map.entry(name, health));
+    }
+
+    private String breaker(String service) {
+        return routes.upstreams().stream().filter(u -> u.name().equals(service)).findFirst()
+                .map(u -> u.breakerState().name()).orElse(null);
     }
 
     private static long millisSince(long started) {

@@ -1,39 +1,49 @@
 package io.meridian.gateway.routing;
 
-import java.util.List;
+import java.net.ConnectException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.meridian.gateway.config.GatewayConfig;
-import io.meridian.platform.problem.Problem;
-import io.meridian.platform.problem.Problems;
+import io.meridian.gateway.edge.EdgeProblems;
+import io.meridian.gateway.edge.Exchange;
+import io.meridian.gateway.ratelimit.RateLimiter;
 import io.meridian.platform.requestid.RequestIds;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.httpproxy.Body;
-import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
-import io.vertx.httpproxy.ProxyInterceptor;
-import io.vertx.httpproxy.ProxyResponse;
 
 /**
- * Forwards each configured prefix to its service with Vert.x's reverse proxy, which streams request and response
- * bodies (uploads, server-sent events) instead of buffering them, drops hop-by-hop headers, and lets us add the
- * {@code X-Forwarded-*} headers and the request id.
+ * The edge: for each configured prefix, checks the body size, verifies the bearer token on protected paths (signature,
+ * issuer, audience, expiry through SmallRye JWT, then the revoked-session deny-list), takes a rate-limit token, and
+ * streams the request to the service and its answer back, both ways without buffering (uploads, server-sent events).
+ * Each service has a response timeout (504), one retry for idempotent requests whose connection failed, and a
+ * circuit breaker (a dead service costs its callers a fast 503). The token is passed on unchanged: services verify it
+ * again.
  */
 @ApplicationScoped
 public class ProxyRoutes {
@@ -41,42 +51,187 @@ public class ProxyRoutes {
     private static final Logger LOG = Logger.getLogger(ProxyRoutes.class);
     /** After the request id and body-size checks, before the gateway's own REST endpoints. */
     private static final int ORDER = 100;
+    /** Headers that describe one hop, never passed on (RFC 9110 section 7.6.1). */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection");
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.PUT, HttpMethod.DELETE);
 
     private final GatewayConfig config;
-    private final ObjectMapper mapper;
+    private final RateLimiter rateLimiter;
+    private final EdgeProblems problems;
+    private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
-    ProxyRoutes(GatewayConfig config, ObjectMapper mapper) {
+    ProxyRoutes(GatewayConfig config, RateLimiter rateLimiter, EdgeProblems problems) {
         this.config = config;
-        this.mapper = mapper;
+        this.rateLimiter = rateLimiter;
+        this.problems = problems;
     }
 
     void register(@Observes Router router, Vertx vertx) {
-        for (Map.Entry<String, GatewayConfig.Route> entry : config.routes().entrySet()) {
-            GatewayConfig.Route route = entry.getValue();
-            HttpClient client = vertx.createHttpClient(new HttpClientOptions()
-                    .setConnectTimeout((int) route.connectTimeout().toMillis())
-                    .setMaxPoolSize(200)
-                    .setKeepAlive(true)
-                    .setName("gateway-" + entry.getKey()));
-            int port = route.url().getPort() > 0 ? route.url().getPort() : 80;
-            HttpProxy proxy = HttpProxy.reverseProxy(client).origin(port, route.url().getHost());
-            proxy.addInterceptor(new UpstreamInterceptor(entry.getKey()));
+        config.routes().forEach((name, route) -> {
+            Upstream upstream = new Upstream(name, route, vertx);
+            upstreams.put(name, upstream);
             for (String prefix : route.prefixes()) {
-                router.route(prefix + "/*").order(ORDER).handler(ctx -> forward(ctx, proxy));
-                router.route(prefix).order(ORDER).handler(ctx -> forward(ctx, proxy));
+                router.route(prefix + "/*").order(ORDER).handler(ctx -> handle(ctx, upstream));
+                router.route(prefix).order(ORDER).handler(ctx -> handle(ctx, upstream));
             }
-            LOG.infof("Route %s -> %s (%s)", entry.getKey(), route.url(), String.join(", ", route.prefixes()));
-        }
+            LOG.infof("Route %s -> %s (%s; timeout %s, body up to %s bytes)", name, route.url(),
+                    String.join(", ", route.prefixes()), route.timeout(), upstream.maxBodyBytes);
+        });
     }
 
-    private static void forward(RoutingContext ctx, HttpProxy proxy) {
+    public Collection<Upstream> upstreams() {
+        return upstreams.values();
+    }
+
+    private void handle(RoutingContext ctx, Upstream upstream) {
         HttpServerRequest request = ctx.request();
-        var headers = request.headers();
+        request.pause(); // the body waits until the service is connected; nothing is buffered
+        Exchange exchange = Exchange.of(ctx);
+        String path = ctx.normalizedPath();
+        boolean isPublic = upstream.publicPaths.matches(path);
+        exchange.route(upstream.name, isPublic);
+        long declared = contentLength(request);
+        if (declared > upstream.maxBodyBytes) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            problems.send(ctx, 413, "The body is " + declared + " bytes; " + path + " accepts at most "
+                    + upstream.maxBodyBytes + ".");
+            return;
+        }
+        if (isPublic) {
+            limitThenForward(ctx, upstream, "ip:" + clientAddress(request));
+            return;
+        }
+        Context context = Vertx.currentContext();
+        QuarkusHttpUser.getSecurityIdentity(ctx, null).subscribe().with(
+                identity -> onContext(context, () -> authenticated(ctx, upstream, identity)),
+                failure -> onContext(context, () -> unauthorized(ctx, "The bearer token is not valid: "
+                        + failure.getMessage())));
+    }
+
+    private void authenticated(RoutingContext ctx, Upstream upstream, SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous()) {
+            unauthorized(ctx, "This endpoint needs a bearer token.");
+            return;
+        }
+        String subject = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject()
+                : identity.getPrincipal().getName();
+        Exchange.of(ctx).user(subject);
+        limitThenForward(ctx, upstream, "sub:" + subject);
+    }
+
+    private void unauthorized(RoutingContext ctx, String detail) {
+        if (ctx.response().headWritten() || ctx.failed()) {
+            return; // Quarkus' authentication failure handling has answered already
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        problems.send(ctx, 401, detail);
+    }
+
+    private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller) {
+        Context context = Vertx.currentContext();
+        rateLimiter.take(ctx.normalizedPath(), caller).subscribe().with(decision -> onContext(context, () -> {
+            HttpServerResponse response = ctx.response();
+            if (decision.limit() > 0) {
+                response.putHeader("RateLimit-Limit", String.valueOf(decision.limit()))
+                        .putHeader("RateLimit-Remaining", String.valueOf(decision.remaining()))
+                        .putHeader("RateLimit-Reset", String.valueOf(decision.resetSeconds()));
+            }
+            if (!decision.allowed()) {
+                response.putHeader("Retry-After", String.valueOf(Math.max(1, decision.retryAfterSeconds())));
+                problems.send(ctx, 429, "Too many requests; try again in " + Math.max(1, decision.retryAfterSeconds())
+                        + " s.");
+                return;
+            }
+            forward(ctx, upstream);
+        }));
+    }
+
+    private void forward(RoutingContext ctx, Upstream upstream) {
+        HttpServerRequest request = ctx.request();
+        Context context = Vertx.currentContext();
+        RequestOptions options = new RequestOptions().setServer(upstream.address).setMethod(request.method())
+                .setURI(request.uri()).setHeaders(upstreamHeaders(request));
+        boolean[] timedOut = { false };
+        long sent = System.nanoTime();
+        CompletionStage<HttpClientResponse> answer = upstream.breaker.get(() -> {
+            Future<HttpClientRequest> connected = upstream.client.request(options);
+            if (IDEMPOTENT.contains(request.method()) && !hasBody(request)) {
+                // Nothing was sent yet when a connection fails: one more attempt is safe for idempotent requests.
+                connected = connected.recover(failure -> failure instanceof ConnectException
+                        ? upstream.client.request(options) : Future.failedFuture(failure));
+            }
+            return connected.compose(outgoing -> {
+                long timer = context.owner().setTimer(upstream.route.timeout().toMillis(), id -> {
+                    timedOut[0] = true;
+                    outgoing.reset(0, new TimeoutException("no answer within " + upstream.route.timeout()));
+                });
+                Future<HttpClientResponse> response = hasBody(request) ? outgoing.send(request) : outgoing.send();
+                return response.andThen(result -> context.owner().cancelTimer(timer)).map(upstreamAnswer -> {
+                    upstreamAnswer.pause(); // the body waits for relay(), which pipes it to the caller
+                    return upstreamAnswer;
+                });
+            }).toCompletionStage();
+        });
+        answer.whenComplete((response, failure) -> onContext(context, () -> {
+            if (failure == null) {
+                Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
+                relay(ctx, response);
+            } else {
+                Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
+                failed(ctx, upstream, failure, timedOut[0]);
+            }
+        }));
+    }
+
+    private void relay(RoutingContext ctx, HttpClientResponse upstreamResponse) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed()) {
+            upstreamResponse.request().reset();
+            return;
+        }
+        response.setStatusCode(upstreamResponse.statusCode());
+        if (upstreamResponse.statusMessage() != null) {
+            response.setStatusMessage(upstreamResponse.statusMessage());
+        }
+        copyHeaders(upstreamResponse.headers(), response.headers());
+        response.headers().set(RequestIds.HEADER, RequestIds.current());
+        if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            response.setChunked(true);
+        }
+        response.send(upstreamResponse).onFailure(e -> LOG.debugf("Relaying the answer stopped: %s", e.getMessage()));
+    }
+
+    private void failed(RoutingContext ctx, Upstream upstream, Throwable failure, boolean timedOut) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (timedOut) {
+            LOG.warnf("%s did not answer %s %s within %s", upstream.name, ctx.request().method(), ctx.request().path(),
+                    upstream.route.timeout());
+            problems.send(ctx, 504, "The " + upstream.name + " service did not answer within "
+                    + upstream.route.timeout().toMillis() + " ms.");
+            return;
+        }
+        ctx.response().putHeader("Retry-After", String.valueOf(Math.max(1, upstream.route.breakerDelay().toSeconds())));
+        if (cause instanceof CircuitBreakerOpenException) {
+            problems.send(ctx, 503, "The " + upstream.name + " service is failing; calls to it are paused for a few"
+                    + " seconds (circuit breaker open).");
+            return;
+        }
+        LOG.warnf("%s is unreachable: %s", upstream.name, cause.toString());
+        problems.send(ctx, 503, "The " + upstream.name + " service is not reachable right now; try again shortly.");
+    }
+
+    /** The request's headers minus hop-by-hop ones, with the request id and X-Forwarded-* set by the edge. */
+    private static MultiMap upstreamHeaders(HttpServerRequest request) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        copyHeaders(request.headers(), headers);
         headers.set(RequestIds.HEADER, RequestIds.current());
         // The gateway is the edge: what a client wrote in X-Forwarded-For is replaced, never trusted, since services
         // key brute-force protection on it. Behind an ingress, the gateway's own trusted-proxy settings resolve
         // remoteAddress() to the real client first.
-        String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String client = clientAddress(request);
         if (client == null) {
             headers.remove("X-Forwarded-For");
         } else {
@@ -86,44 +241,45 @@ public class ProxyRoutes {
         if (request.authority() != null) {
             headers.set("X-Forwarded-Host", request.authority().toString());
         }
-        proxy.handle(request);
+        if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+            headers.remove(HttpHeaders.CONTENT_LENGTH);
+        }
+        return headers;
     }
 
-    /**
-     * Answers 503 problem+json when the service cannot be reached, and keeps the gateway's own request id header
-     * single on the way back.
-     */
-    private final class UpstreamInterceptor implements ProxyInterceptor {
-
-        private final String service;
-
-        UpstreamInterceptor(String service) {
-            this.service = service;
+    private static void copyHeaders(MultiMap from, MultiMap to) {
+        String connection = from.get(HttpHeaders.CONNECTION);
+        Set<String> named = connection == null ? Set.of()
+                : Set.of(connection.toLowerCase(Locale.ROOT).replace(" ", "").split(","));
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !named.contains(name) && !name.equals("host")) {
+                to.add(header.getKey(), header.getValue());
+            }
         }
+    }
 
-        @Override
-        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-            return context.sendRequest().recover(failure -> {
-                LOG.warnf("%s is unreachable: %s", service, failure.getMessage());
-                Problem problem = Problems.of(503, "unavailable", "Service unavailable",
-                        "The " + service + " service is not reachable right now; try again shortly.",
-                        context.request().getURI(), List.of());
-                ProxyResponse response = context.request().response().setStatusCode(503);
-                response.headers().set(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE).set("Retry-After", "5");
-                try {
-                    response.setBody(Body.body(Buffer.buffer(mapper.writeValueAsBytes(problem))));
-                } catch (JsonProcessingException e) {
-                    return Future.failedFuture(e);
-                }
-                return Future.succeededFuture(response);
-            });
+    private static boolean hasBody(HttpServerRequest request) {
+        return contentLength(request) > 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    }
+
+    private static long contentLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null || length.isEmpty() || length.length() > 18 || !length.chars().allMatch(Character::isDigit)) {
+            return -1;
         }
+        return Long.parseLong(length);
+    }
 
-        @Override
-        public Future<Void> handleProxyResponse(ProxyContext context) {
-            ProxyResponse response = context.response();
-            response.headers().remove(RequestIds.HEADER);
-            return context.sendResponse();
+    private static String clientAddress(HttpServerRequest request) {
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    }
+
+    private static void onContext(Context context, Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(ignored -> action.run());
         }
     }
 }

@@ -18,7 +18,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Register it once per module as a global resource (so that every test class sees Kafka), for example
  * {@code @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL)}. The init
  * argument {@code schemaPrefix} names the schema (default {@code test}); {@code uses} lists what to start, among
- * {@code kafka,postgres,redis} (default all three).
+ * {@code kafka,postgres,redis} (default all three), plus {@code jwks} to publish the keys as a JWKS over HTTP (as
+ * auth-service does) instead of a PEM file, with a second key a test can publish through
+ * {@code POST <meridian.test.jwks.url>/rotate} and sign with through {@link Tokens#signedWithSecondKey}.
  */
 public class MeridianTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -30,6 +32,7 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
     private TcpProxy postgresProxy;
     private TcpProxy redisProxy;
     private Path keysDir;
+    private JwksServer jwks;
     private Infrastructure infrastructure;
 
     @Override
@@ -73,7 +76,15 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisProxy, redisUrl);
 
         config.put("quarkus.redis.hosts", redisUrl);
-        config.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toUri().toString());
+        if (uses.contains("jwks")) {
+            TestKeys second = TestKeys.generate(keysDir, "second");
+            jwks = JwksServer.start(keys, second);
+            config.put("mp.jwt.verify.publickey.location", jwks.url() + "/jwks.json");
+            config.put("meridian.test.jwks.url", jwks.url());
+            config.put("meridian.test.second-sign-key.location", second.privateKeyPem().toUri().toString());
+        } else {
+            config.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toUri().toString());
+        }
         config.put("smallrye.jwt.sign.key.location", keys.privateKeyPem().toUri().toString());
         return config;
     }
@@ -97,6 +108,9 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         }
         if (redisProxy != null) {
             redisProxy.close();
+        }
+        if (jwks != null) {
+            jwks.close();
         }
         if (schema != null) {
             schema.drop();

@@ -16,12 +16,17 @@ import java.util.Base64;
 public record TestKeys(Path privateKeyPem, Path publicKeyPem) {
 
     public static TestKeys generate(Path dir) {
+        return generate(dir, "test");
+    }
+
+    /** A key pair in {@code <name>-signing-key.pem} and {@code <name>-verification-key.pem}. */
+    public static TestKeys generate(Path dir, String name) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
-            Path privatePem = dir.resolve("test-signing-key.pem");
-            Path publicPem = dir.resolve("test-verification-key.pem");
+            Path privatePem = dir.resolve(name + "-signing-key.pem");
+            Path publicPem = dir.resolve(name + "-verification-key.pem");
             Files.writeString(privatePem, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             Files.writeString(publicPem, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             return new TestKeys(privatePem, publicPem);

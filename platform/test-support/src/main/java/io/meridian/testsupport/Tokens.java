@@ -14,6 +14,11 @@ import io.smallrye.jwt.build.Jwt;
  */
 public final class Tokens {
 
+    /** The key id of the test signing key. */
+    public static final String KEY_ID = "meridian-test";
+    /** The key id of the second key, published by the JWKS only after rotation (see {@link MeridianTestResource}). */
+    public static final String SECOND_KEY_ID = "meridian-test-2";
+
     private Tokens() {
     }
 
@@ -31,6 +36,23 @@ public final class Tokens {
     }
 
     public static String forSubject(String subject, String email, Set<String> groups, String scope) {
+        return claims(subject, email, groups, scope).jws().keyId(KEY_ID).sign();
+    }
+
+    /** A user's token signed with the second test key, which the JWKS publishes only after rotation. */
+    public static String signedWithSecondKey(UUID userId, String email) {
+        String location = ConfigProvider.getConfig().getValue("meridian.test.second-sign-key.location", String.class);
+        try {
+            String pem = java.nio.file.Files.readString(java.nio.file.Path.of(java.net.URI.create(location)));
+            return claims(userId.toString(), email, Set.of("user"), "").jws().keyId(SECOND_KEY_ID)
+                    .sign(io.smallrye.jwt.util.KeyUtils.decodePrivateKey(pem));
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static io.smallrye.jwt.build.JwtClaimsBuilder claims(String subject, String email, Set<String> groups,
+            String scope) {
         var config = ConfigProvider.getConfig();
         var claims = Jwt.claims()
                 .issuer(config.getValue("mp.jwt.verify.issuer", String.class))
@@ -45,6 +67,6 @@ public final class Tokens {
             claims.claim("email", email);
             claims.claim("sid", UUID.randomUUID().toString());
         }
-        return claims.jws().keyId("meridian-test").sign();
+        return claims;
     }
 }

@@ -1,0 +1,75 @@
+package io.meridian.gateway.routing;
+
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.util.TypeLiteral;
+
+import org.jboss.logging.Logger;
+
+import io.meridian.gateway.config.GatewayConfig;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.net.SocketAddress;
+
+/** One service behind the gateway: where it is, its connection pool, its public paths and its circuit breaker. */
+public final class Upstream {
+
+    private static final Logger LOG = Logger.getLogger(Upstream.class);
+
+    final String name;
+    final GatewayConfig.Route route;
+    final SocketAddress address;
+    final HttpClient client;
+    final PathPatterns publicPaths;
+    final long maxBodyBytes;
+    final TypedGuard<CompletionStage<HttpClientResponse>> breaker;
+
+    Upstream(String name, GatewayConfig.Route route, Vertx vertx) {
+        this.name = name;
+        this.route = route;
+        int port = route.url().getPort() > 0 ? route.url().getPort() : 80;
+        this.address = SocketAddress.inetSocketAddress(port, route.url().getHost());
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) route.connectTimeout().toMillis())
+                .setMaxPoolSize(200)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setName("gateway-" + name));
+        this.publicPaths = new PathPatterns(route.publicPaths().orElse(List.of()));
+        this.maxBodyBytes = route.maxBodySize().asLongValue();
+        // Only transport failures (refused connections, timeouts) fail the guarded stage; any HTTP answer is a success.
+        this.breaker = TypedGuard.create(new TypeLiteral<CompletionStage<HttpClientResponse>>() {
+        }).withCircuitBreaker()
+                .name(breakerName(name))
+                .requestVolumeThreshold(route.breakerWindow())
+                .failureRatio(route.breakerFailureRatio())
+                .delay(route.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .onStateChange(state -> LOG.warnf("Circuit breaker of %s is now %s", name, state))
+                .done().build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public GatewayConfig.Route route() {
+        return route;
+    }
+
+    /** CLOSED, OPEN or HALF_OPEN. */
+    public CircuitBreakerState breakerState() {
+        return CircuitBreakerMaintenance.get().currentState(breakerName(name));
+    }
+
+    static String breakerName(String service) {
+        return "gateway-upstream-" + service;
+    }
+}
