@@ -25,6 +25,9 @@ public class EdgeProblems {
 
     public void send(RoutingContext ctx, int status, String detail) {
         HttpServerResponse response = ctx.response();
+        if (response.closed() || response.ended()) {
+            return;
+        }
         if (response.headWritten()) {
             response.reset();
             return;

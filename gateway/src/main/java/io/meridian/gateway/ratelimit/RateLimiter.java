@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,17 +13,23 @@ import org.jboss.logging.Logger;
 
 import io.meridian.gateway.config.GatewayConfig;
 import io.meridian.gateway.routing.PathPatterns;
+import io.meridian.platform.security.RevokedSessionKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 /**
  * Token buckets in Redis, one atomic script call per request (Envoy's and Kong's model): each caller has a bucket per
  * class that holds up to {@code capacity} tokens and refills at {@code refill-per-second}; a request takes one. Redis'
- * own clock is used, so gateway replicas share buckets without sharing clocks. If Redis does not answer within
- * {@code rate-limit-timeout} the request goes through: the limiter fails open, logs, counts
+ * own clock is used, so gateway replicas share buckets without sharing clocks. The same call tells whether the
+ * token's session is on the revoked-session deny-list, so a protected request costs one Redis round trip. If Redis
+ * does not answer within {@code rate-limit-timeout} the request goes through: the limiter fails open, logs, counts
  * {@code meridian_gateway_rate_limit_unavailable_total} and {@code /health} says so (ADR 0006).
  */
 @ApplicationScoped
@@ -30,8 +37,10 @@ public class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
     private static final String DEFAULT = "default";
-    // KEYS[1] the bucket; ARGV capacity, refill per second. Returns allowed, tokens left, ms until a token, ms until full.
+    // KEYS[1] the bucket, KEYS[2] (optional) the session's deny-list key; ARGV capacity, refill per second.
+    // Returns allowed (1, 0, or -1 for a revoked session), tokens left, ms until a token, ms until full.
     private static final String SCRIPT = """
+            if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return {-1, 0, 0, 0} end
             local capacity = tonumber(ARGV[1])
             local rate = tonumber(ARGV[2])
             local t = redis.call('TIME')
@@ -50,19 +59,24 @@ public class RateLimiter {
             return {allowed, math.floor(tokens), wait, math.ceil((capacity - tokens) / rate * 1000)}
             """;
 
-    /** The outcome for one request; {@code limit} is 0 when no limit could be applied (Redis unavailable). */
-    public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds, long resetSeconds) {
+    /**
+     * The outcome for one request; {@code limit} is 0 when no limit could be applied (Redis unavailable), and
+     * {@code revoked} is true when the token's session is on the deny-list.
+     */
+    public record Decision(boolean allowed, boolean revoked, int limit, long remaining, long retryAfterSeconds,
+            long resetSeconds) {
 
         static Decision unchecked() {
-            return new Decision(true, 0, 0, 0, 0);
+            return new Decision(true, false, 0, 0, 0, 0);
         }
     }
 
     private record Bucket(String name, GatewayConfig.RateLimit limit, PathPatterns paths) {
     }
 
-    private final ReactiveRedisDataSource redis;
-    private final GatewayConfig config;
+    private final Redis redis;
+    private final Vertx vertx;
+    private final long timeoutMillis;
     private final List<Bucket> classes;
     private final Bucket fallback;
     private final Counter unavailable;
@@ -70,35 +84,50 @@ public class RateLimiter {
     private final AtomicLong lastLogMillis = new AtomicLong();
     private volatile String sha;
 
-    RateLimiter(ReactiveRedisDataSource redis, GatewayConfig config, MeterRegistry registry) {
+    RateLimiter(Redis redis, Vertx vertx, GatewayConfig config, MeterRegistry registry) {
         this.redis = redis;
-        this.config = config;
+        this.vertx = vertx;
+        this.timeoutMillis = config.rateLimitTimeout().toMillis();
         Map<String, Bucket> buckets = new LinkedHashMap<>();
         config.rateLimits().forEach((name, limit) -> buckets.put(name,
                 new Bucket(name, limit, new PathPatterns(limit.paths().orElse(List.of())))));
         this.fallback = buckets.remove(DEFAULT);
         this.classes = List.copyOf(buckets.values());
         this.unavailable = Counter.builder("meridian.gateway.rate-limit.unavailable")
-                .description("Requests let through unchecked because Redis did not answer").register(registry);
+                .description("Requests let through unchecked (rate limit and deny-list) because Redis did not answer")
+                .register(registry);
     }
 
-    /** Takes a token for {@code caller} (user, client or address) from the bucket of the path's class. */
-    public Uni<Decision> take(String path, String caller) {
+    /**
+     * Takes a token for {@code caller} (user, client or address) from the bucket of the path's class and, when
+     * {@code sessionId} is given, checks the session against the deny-list. Never fails: without Redis, the request
+     * passes unchecked.
+     */
+    public Future<Decision> take(String path, String caller, String sessionId) {
         Bucket bucket = classFor(path);
         if (bucket == null) {
-            return Uni.createFrom().item(Decision.unchecked());
+            return Future.succeededFuture(Decision.unchecked());
         }
-        String key = "meridian:ratelimit:" + bucket.name() + ":" + caller;
         String capacity = String.valueOf(bucket.limit().capacity());
         String rate = String.valueOf(bucket.limit().refillPerSecond());
-        return run(key, capacity, rate)
-                .map(reply -> new Decision(reply.get(0).toInteger() == 1, bucket.limit().capacity(),
-                        reply.get(1).toLong(), (reply.get(2).toLong() + 999) / 1000, (reply.get(3).toLong() + 999) / 1000))
-                .ifNoItem().after(config.rateLimitTimeout()).fail()
-                .onFailure().recoverWithItem(failure -> {
-                    failedOpen(failure);
-                    return Decision.unchecked();
-                });
+        String bucketKey = "meridian:ratelimit:" + bucket.name() + ":" + caller;
+        List<String> args = sessionId == null ? List.of("1", bucketKey, capacity, rate)
+                : List.of("2", bucketKey, RevokedSessionKeys.key(sessionId), capacity, rate);
+        Promise<Decision> decision = Promise.promise();
+        long timer = vertx.setTimer(timeoutMillis, id -> decision.tryComplete(failedOpen(
+                new TimeoutException("Redis did not answer within " + timeoutMillis + " ms"))));
+        run(args).onComplete(result -> {
+            vertx.cancelTimer(timer);
+            if (result.succeeded()) {
+                Response reply = result.result();
+                int allowed = reply.get(0).toInteger();
+                decision.tryComplete(new Decision(allowed == 1, allowed == -1, bucket.limit().capacity(),
+                        reply.get(1).toLong(), (reply.get(2).toLong() + 999) / 1000, (reply.get(3).toLong() + 999) / 1000));
+            } else {
+                decision.tryComplete(failedOpen(result.cause()));
+            }
+        });
+        return decision.future();
     }
 
     /** When the limiter last had to let a request through unchecked, or null if it has not recently (1 minute). */
@@ -107,21 +136,28 @@ public class RateLimiter {
         return last > 0 && System.currentTimeMillis() - last < 60_000 ? Instant.ofEpochMilli(last) : null;
     }
 
-    private Uni<Response> run(String key, String capacity, String rate) {
-        String loaded = sha;
-        if (loaded != null) {
-            return redis.execute("EVALSHA", loaded, "1", key, capacity, rate)
-                    .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
-                    .recoverWithUni(() -> load().chain(s -> redis.execute("EVALSHA", s, "1", key, capacity, rate)));
+    /** Runs the script by its digest, loading it first when Redis does not know it (first use, or a restart). */
+    private Future<Response> run(List<String> args) {
+        String digest = sha;
+        if (digest == null) {
+            return load().compose(loaded -> redis.send(evalsha(loaded, args)));
         }
-        return load().chain(s -> redis.execute("EVALSHA", s, "1", key, capacity, rate));
+        return redis.send(evalsha(digest, args)).recover(failure -> String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")
+                ? load().compose(loaded -> redis.send(evalsha(loaded, args)))
+                : Future.failedFuture(failure));
     }
 
-    private Uni<String> load() {
-        return redis.execute("SCRIPT", "LOAD", SCRIPT).map(reply -> {
+    private Future<String> load() {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).map(reply -> {
             sha = reply.toString();
             return sha;
         });
+    }
+
+    private static Request evalsha(String digest, List<String> args) {
+        Request request = Request.cmd(Command.EVALSHA).arg(digest);
+        args.forEach(request::arg);
+        return request;
     }
 
     private Bucket classFor(String path) {
@@ -133,13 +169,15 @@ public class RateLimiter {
         return fallback;
     }
 
-    private void failedOpen(Throwable failure) {
+    private Decision failedOpen(Throwable failure) {
         unavailable.increment();
         long now = System.currentTimeMillis();
         lastFailureMillis.set(now);
         long logged = lastLogMillis.get();
         if (now - logged > 10_000 && lastLogMillis.compareAndSet(logged, now)) {
-            LOG.warnf("Rate limiting is off while Redis does not answer; requests pass unchecked: %s", failure.toString());
+            LOG.warnf("Rate limiting and the deny-list are off while Redis does not answer; requests pass unchecked: %s",
+                    failure.toString());
         }
+        return Decision.unchecked();
     }
 }

@@ -19,10 +19,10 @@ import org.jboss.logging.Logger;
 import io.meridian.gateway.config.GatewayConfig;
 import io.meridian.gateway.edge.EdgeProblems;
 import io.meridian.gateway.edge.Exchange;
+import io.meridian.gateway.edge.TokenVerifier;
 import io.meridian.gateway.ratelimit.RateLimiter;
 import io.meridian.platform.requestid.RequestIds;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -39,7 +39,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The edge: for each configured prefix, checks the body size, verifies the bearer token on protected paths (signature,
- * issuer, audience, expiry through SmallRye JWT, then the revoked-session deny-list), takes a rate-limit token, and
+ * issuer, audience, expiry through SmallRye JWT; then, in the same Redis call as the rate-limit token, the
+ * revoked-session deny-list), takes a rate-limit token, and
  * streams the request to the service and its answer back, both ways without buffering (uploads, server-sent events).
  * Each service has a response timeout (504), one retry for idempotent requests whose connection failed, and a
  * circuit breaker (a dead service costs its callers a fast 503). The token is passed on unchanged: services verify it
@@ -58,12 +59,14 @@ public class ProxyRoutes {
             HttpMethod.PUT, HttpMethod.DELETE);
 
     private final GatewayConfig config;
+    private final TokenVerifier tokens;
     private final RateLimiter rateLimiter;
     private final EdgeProblems problems;
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
-    ProxyRoutes(GatewayConfig config, RateLimiter rateLimiter, EdgeProblems problems) {
+    ProxyRoutes(GatewayConfig config, TokenVerifier tokens, RateLimiter rateLimiter, EdgeProblems problems) {
         this.config = config;
+        this.tokens = tokens;
         this.rateLimiter = rateLimiter;
         this.problems = problems;
     }
@@ -100,38 +103,39 @@ public class ProxyRoutes {
             return;
         }
         if (isPublic) {
-            limitThenForward(ctx, upstream, "ip:" + clientAddress(request));
+            limitThenForward(ctx, upstream, "ip:" + clientAddress(request), null);
             return;
         }
-        Context context = Vertx.currentContext();
-        QuarkusHttpUser.getSecurityIdentity(ctx, null).subscribe().with(
-                identity -> onContext(context, () -> authenticated(ctx, upstream, identity)),
-                failure -> onContext(context, () -> unauthorized(ctx, "The bearer token is not valid: "
-                        + failure.getMessage())));
-    }
-
-    private void authenticated(RoutingContext ctx, Upstream upstream, SecurityIdentity identity) {
-        if (identity == null || identity.isAnonymous()) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             unauthorized(ctx, "This endpoint needs a bearer token.");
             return;
         }
-        String subject = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject()
-                : identity.getPrincipal().getName();
-        Exchange.of(ctx).user(subject);
-        limitThenForward(ctx, upstream, "sub:" + subject);
+        JsonWebToken token;
+        try {
+            token = tokens.verify(authorization.substring(7).trim());
+        } catch (ParseException e) {
+            unauthorized(ctx, "The bearer token is not valid.");
+            return;
+        }
+        exchange.user(token.getSubject());
+        limitThenForward(ctx, upstream, "sub:" + token.getSubject(), token.getClaim("sid"));
     }
 
     private void unauthorized(RoutingContext ctx, String detail) {
-        if (ctx.response().headWritten() || ctx.failed()) {
-            return; // Quarkus' authentication failure handling has answered already
-        }
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
         problems.send(ctx, 401, detail);
     }
 
-    private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller) {
+    /** One Redis call: a rate-limit token and, for a user's token, whether its session was revoked. */
+    private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller, String sessionId) {
         Context context = Vertx.currentContext();
-        rateLimiter.take(ctx.normalizedPath(), caller).subscribe().with(decision -> onContext(context, () -> {
+        rateLimiter.take(ctx.normalizedPath(), caller, sessionId).onComplete(result -> onContext(context, () -> {
+            RateLimiter.Decision decision = result.result();
+            if (decision.revoked()) {
+                unauthorized(ctx, "The token's session has ended; sign in again.");
+                return;
+            }
             HttpServerResponse response = ctx.response();
             if (decision.limit() > 0) {
                 response.putHeader("RateLimit-Limit", String.valueOf(decision.limit()))
@@ -172,9 +176,14 @@ public class ProxyRoutes {
                     upstreamAnswer.pause(); // the body waits for relay(), which pipes it to the caller
                     return upstreamAnswer;
                 });
-            }).toCompletionStage();
+            }).recover(failure -> ctx.response().closed()
+                    ? Future.succeededFuture(null) // the caller left: not the service's failure
+                    : Future.failedFuture(failure)).toCompletionStage();
         });
         answer.whenComplete((response, failure) -> onContext(context, () -> {
+            if (failure == null && response == null) {
+                return; // the caller has gone
+            }
             if (failure == null) {
                 Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
                 relay(ctx, response);
@@ -187,6 +196,7 @@ public class ProxyRoutes {
 
     private void relay(RoutingContext ctx, HttpClientResponse upstreamResponse) {
         HttpServerResponse response = ctx.response();
+        upstreamResponse.exceptionHandler(e -> LOG.debugf("The answer of %s broke off: %s", ctx.request().path(), e));
         if (response.closed()) {
             upstreamResponse.request().reset();
             return;
