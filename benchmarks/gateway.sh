@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Gateway overhead: the same upstream endpoint measured directly and through the gateway with wrk, at 50 and 200
-# connections, on a public path (no token) and a protected one (JWT verified, deny-list checked). The gateway runs
+# Gateway overhead: the same upstream endpoint measured directly and through the gateway with wrk, at 1 (latency
+# without queueing), 50 and 200 connections, on a public path (no token) and a protected one (JWT verified, deny-list checked). The gateway runs
 # from gateway/target/quarkus-app with its production settings, except that one route (cache) points at a
 # one-event-loop stand-in upstream that also serves the JWKS, and the default rate limit is raised so that the
 # buckets are taken (one Redis script call per request) but never run dry.
@@ -41,10 +41,11 @@ curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEW
 
 # run NAME URL CONNECTIONS [header]: prints "NAME c=N rps p50 p99" (latencies in ms)
 run() {
-  local name="$1" url="$2" connections="$3" out
+  local name="$1" url="$2" connections="$3" out threads=2
   shift 3
-  wrk -t2 -c"$connections" -d3s "$@" "$url" >/dev/null # settle at this concurrency
-  out="$(wrk -t2 -c"$connections" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url")"
+  (( connections < 2 )) && threads=1
+  wrk -t$threads -c"$connections" -d3s "$@" "$url" >/dev/null # settle at this concurrency
+  out="$(wrk -t$threads -c"$connections" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url")"
   local rps p50 p99
   rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
   p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
@@ -59,7 +60,7 @@ wrk -t2 -c50 -d15s "http://127.0.0.1:$GATEWAY_PORT/api/cache/public/x" >/dev/nul
 wrk -t2 -c50 -d10s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY_PORT/api/cache/private/x" >/dev/null
 
 results=()
-for c in ${GATEWAY_BENCH_CONNECTIONS:-50 200}; do
+for c in ${GATEWAY_BENCH_CONNECTIONS:-1 50 200}; do
   results+=("$(run direct "http://127.0.0.1:$UPSTREAM_PORT/api/cache/public/x" "$c")")
   results+=("$(run gateway "http://127.0.0.1:$GATEWAY_PORT/api/cache/public/x" "$c")")
   results+=("$(run gateway-jwt "http://127.0.0.1:$GATEWAY_PORT/api/cache/private/x" "$c" -H "Authorization: Bearer $TOKEN")")
@@ -71,8 +72,8 @@ echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}" | awk '
   { name = $1; c = substr($2, 3); rps[name, c] = $3; p50[name, c] = $4; p99[name, c] = $5; cs[c] = 1 }
   END {
-    split("50 200", order, " ")
-    for (i = 1; i <= 2; i++) { c = order[i]
+    n = split("1 50 200", order, " ")
+    for (i = 1; i <= n; i++) { c = order[i]; if (!((c) in cs)) continue
       split("direct gateway gateway-jwt", names, " ")
       for (j = 1; j <= 3; j++) { n = names[j]
         printf "| %s | %s | %.0f | %.0f%% | %.3f | %+.3f | %.3f | %+.3f |\n", c, n, rps[n, c], 100 * rps[n, c] / rps["direct", c],

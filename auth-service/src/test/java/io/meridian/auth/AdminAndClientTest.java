@@ -42,6 +42,16 @@ class AdminAndClientTest extends AuthTestSupport {
     }
 
     @Test
+    void adminStatsCountTodaysLoginsForTheGatewaysAnalytics() {
+        String admin = admin().access();
+        given().auth().oauth2(admin).when().get("/admin/stats").then().statusCode(200)
+                .body("loginsPerDay.logins", hasItem(greaterThanOrEqualTo(1)))
+                .body("activeSessions", greaterThanOrEqualTo(1))
+                .body("users", greaterThanOrEqualTo(1));
+        given().auth().oauth2(login(register("stats")).access()).when().get("/admin/stats").then().statusCode(403);
+    }
+
+    @Test
     void adminsListAndSearchUsersInPages() {
         Account account = register("Findable");
         String admin = admin().access();

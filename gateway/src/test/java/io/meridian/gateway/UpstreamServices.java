@@ -39,9 +39,13 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         auth = server();
         auth.createContext("/seen", this::seen);
+        auth.createContext("/q/openapi", exchange -> respond(exchange, 200, openApi("/api/auth/me", "email"),
+                "application/json"));
         auth.createContext("/", this::echo);
         rag = server();
         rag.createContext("/seen", this::seen);
+        rag.createContext("/q/openapi", exchange -> respond(exchange, 200, openApi("/api/rag/collections", "id"),
+                "application/json"));
         rag.createContext("/api/rag/stream", this::stream);
         rag.createContext("/api/rag/slow", this::slow);
         rag.createContext("/release", exchange -> {
@@ -69,6 +73,16 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A service's OpenAPI document with one path answering a schema named User, shaped differently by each. */
+    private static String openApi(String path, String field) {
+        return """
+                {"openapi":"3.1.0","info":{"title":"stand-in","version":"1"},
+                 "paths":{"%s":{"get":{"tags":["Stand-in"],"responses":{"200":{"description":"ok",
+                   "content":{"application/json":{"schema":{"$ref":"#/components/schemas/User"}}}}}}}},
+                 "components":{"schemas":{"User":{"type":"object","properties":{"%s":{"type":"string"}}}}}}
+                """.formatted(path, field);
     }
 
     /** How many requests for {@code ?path=} reached this service: proof that the edge stopped the others. */

@@ -1,0 +1,65 @@
+package io.meridian.gateway.admin;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.meridian.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/** Asks every service behind the gateway the same question in parallel, each with the aggregation timeout. */
+@ApplicationScoped
+public class ServiceCalls {
+
+    /** A service's answer: its status and body, or why there is none. */
+    public record Answer(int status, Buffer body, String error) {
+
+        public boolean ok() {
+            return status == 200;
+        }
+    }
+
+    private final GatewayConfig config;
+    private final HttpClient client;
+
+    ServiceCalls(GatewayConfig config, Vertx vertx) {
+        this.config = config;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.healthTimeout().toMillis()).setName("gateway-aggregation"));
+    }
+
+    /** GET {@code path} of every service, passing {@code authorization} on when given; answers by service name. */
+    public Uni<Map<String, Answer>> getAll(String path, String authorization) {
+        List<Uni<Map.Entry<String, Answer>>> calls = config.routes().entrySet().stream()
+                .map(route -> get(route.getValue(), path, authorization).map(answer -> Map.entry(route.getKey(), answer)))
+                .toList();
+        return Uni.join().all(calls).andFailFast().map(entries -> {
+            Map<String, Answer> answers = new TreeMap<>();
+            entries.forEach(entry -> answers.put(entry.getKey(), entry.getValue()));
+            return answers;
+        });
+    }
+
+    private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+                .setAbsoluteURI(route.url().resolve(path).toString())
+                .setTimeout(config.healthTimeout().toMillis());
+        if (authorization != null) {
+            options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        var future = client.request(options).compose(request -> request.send())
+                .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body, null)));
+        return Uni.createFrom().completionStage(future.toCompletionStage())
+                .onFailure().recoverWithItem(failure -> new Answer(0, null,
+                        failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+    }
+}
