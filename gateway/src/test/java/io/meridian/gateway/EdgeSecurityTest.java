@@ -69,8 +69,8 @@ class EdgeSecurityTest {
         RestAssured.given().baseUri(jwks).when().post("/rotate").then().statusCode(204);
         String token = Tokens.signedWithSecondKey(UUID.randomUUID(), "rotated@example.com");
 
-        given().auth().oauth2(token).when().get("/api/auth/me").then().statusCode(200)
-                .body("path", equalTo("/api/auth/me"));
+        given().auth().oauth2(token).when().get("/api/auth/sessions").then().statusCode(200)
+                .body("path", equalTo("/api/auth/sessions"));
     }
 
     @Test

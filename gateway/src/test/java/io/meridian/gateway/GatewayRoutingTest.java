@@ -36,10 +36,10 @@ class GatewayRoutingTest {
 
     @Test
     void prefixGoesToItsServiceWithPathAndQuery() {
-        given().auth().oauth2(token).when().get("/api/auth/me?verbose=true")
+        given().auth().oauth2(token).when().get("/api/auth/sessions?verbose=true")
                 .then().statusCode(200)
                 .body("method", equalTo("GET"))
-                .body("path", equalTo("/api/auth/me"))
+                .body("path", equalTo("/api/auth/sessions"))
                 .body("query", equalTo("verbose=true"));
     }
 

@@ -39,6 +39,7 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         auth = server();
         auth.createContext("/seen", this::seen);
+        auth.createContext("/api/auth/me", this::me);
         auth.createContext("/q/openapi", exchange -> respond(exchange, 200, openApi("/api/auth/me", "email"),
                 "application/json"));
         auth.createContext("/", this::echo);
@@ -83,6 +84,22 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
                    "content":{"application/json":{"schema":{"$ref":"#/components/schemas/User"}}}}}}}},
                  "components":{"schemas":{"User":{"type":"object","properties":{"%s":{"type":"string"}}}}}}
                 """.formatted(path, field);
+    }
+
+    /** The caller as auth-service would describe them, read (not verified) from the bearer token's claims. */
+    private void me(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null) {
+            respond(exchange, 401, "{}", "application/problem+json");
+            return;
+        }
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(authorization.substring(7).split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        String sub = payload.replaceAll(".*\"sub\":\"([^\"]+)\".*", "$1");
+        String email = payload.replaceAll(".*\"email\":\"([^\"]+)\".*", "$1");
+        respond(exchange, 200, """
+                {"id":"%s","email":"%s","displayName":"Stand-in","roles":["user"],"emailVerified":true,
+                 "createdAt":"2026-11-25T10:00:00Z"}""".formatted(sub, email), "application/json");
     }
 
     /** How many requests for {@code ?path=} reached this service: proof that the edge stopped the others. */

@@ -49,6 +49,15 @@ public class ServiceCalls {
         });
     }
 
+    /** GET {@code path} of one service ({@code auth}, {@code rag}, ...). */
+    public Uni<Answer> get(String service, String path, String authorization) {
+        GatewayConfig.Route route = config.routes().get(service);
+        if (route == null) {
+            return Uni.createFrom().item(new Answer(0, null, "no route " + service));
+        }
+        return get(route, path, authorization);
+    }
+
     private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
                 .setAbsoluteURI(route.url().resolve(path).toString())

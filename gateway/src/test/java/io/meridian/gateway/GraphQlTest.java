@@ -1,0 +1,41 @@
+package io.meridian.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.meridian.testsupport.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * {@code POST /graphql} resolves {@code me} by calling auth-service with the caller's token. The stand-in auth-service
+ * echoes the request, so the answer shows what the gateway sent it.
+ */
+@QuarkusTest
+class GraphQlTest {
+
+    @Test
+    void meIsResolvedThroughAuthServiceWithTheCallersToken() {
+        UUID userId = UUID.randomUUID();
+        String token = Tokens.user(userId, "graph@example.com");
+        given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("query", "{ me { id email } }"))
+                .when().post("/graphql")
+                .then().statusCode(200)
+                .body("errors", equalTo(null))
+                .body("data.me.id", equalTo(userId.toString()))
+                .body("data.me.email", equalTo("graph@example.com"));
+    }
+
+    @Test
+    void withoutATokenMeIsAnError() {
+        given().contentType("application/json").body(Map.of("query", "{ me { id } }"))
+                .when().post("/graphql")
+                .then().body("errors[0].message", notNullValue()).body("data.me", equalTo(null));
+    }
+}
