@@ -72,8 +72,8 @@ echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}" | awk '
   { name = $1; c = substr($2, 3); rps[name, c] = $3; p50[name, c] = $4; p99[name, c] = $5; cs[c] = 1 }
   END {
-    n = split("1 50 200", order, " ")
-    for (i = 1; i <= n; i++) { c = order[i]; if (!((c) in cs)) continue
+    count = split("1 50 200", order, " ")
+    for (i = 1; i <= count; i++) { c = order[i]; if (!((c) in cs)) continue
       split("direct gateway gateway-jwt", names, " ")
       for (j = 1; j <= 3; j++) { n = names[j]
         printf "| %s | %s | %.0f | %.0f%% | %.3f | %+.3f | %.3f | %+.3f |\n", c, n, rps[n, c], 100 * rps[n, c] / rps["direct", c],
