@@ -65,6 +65,15 @@ for c in ${GATEWAY_BENCH_CONNECTIONS:-1 50 200}; do
   results+=("$(run gateway "http://127.0.0.1:$GATEWAY_PORT/api/cache/public/x" "$c")")
   results+=("$(run gateway-jwt "http://127.0.0.1:$GATEWAY_PORT/api/cache/private/x" "$c" -H "Authorization: Bearer $TOKEN")")
 done
+# A real service behind the same gateway, when the stack runs (./meridian up --detach): auth-service's JWKS, a
+# Quarkus REST endpoint, directly on 8081 and through the benchmark gateway's auth route.
+if curl -fs -o /dev/null http://127.0.0.1:8081/.well-known/jwks.json; then
+  wrk -t2 -c50 -d10s "http://127.0.0.1:$GATEWAY_PORT/.well-known/jwks.json" >/dev/null
+  for c in ${GATEWAY_BENCH_CONNECTIONS:-1 50 200}; do
+    results+=("$(run auth-direct "http://127.0.0.1:8081/.well-known/jwks.json" "$c")")
+    results+=("$(run auth-gateway "http://127.0.0.1:$GATEWAY_PORT/.well-known/jwks.json" "$c")")
+  done
+fi
 printf '%s\n' "${results[@]}"
 echo
 echo "| connections | path | req/s | share of direct | p50 ms | added p50 | p99 ms | added p99 |"
@@ -74,7 +83,8 @@ printf '%s\n' "${results[@]}" | awk '
   END {
     count = split("1 50 200", order, " ")
     for (i = 1; i <= count; i++) { c = order[i]; if (!((c) in cs)) continue
-      split("direct gateway gateway-jwt", names, " ")
-      for (j = 1; j <= 3; j++) { n = names[j]
-        printf "| %s | %s | %.0f | %.0f%% | %.3f | %+.3f | %.3f | %+.3f |\n", c, n, rps[n, c], 100 * rps[n, c] / rps["direct", c],
-          p50[n, c], p50[n, c] - p50["direct", c], p99[n, c], p99[n, c] - p99["direct", c] } } }'
+      split("direct gateway gateway-jwt auth-direct auth-gateway", names, " ")
+      for (j = 1; j <= 5; j++) { n = names[j]; base = (n ~ /^auth/) ? "auth-direct" : "direct"
+        if (!((n, c) in rps)) continue
+        printf "| %s | %s | %.0f | %.0f%% | %.3f | %+.3f | %.3f | %+.3f |\n", c, n, rps[n, c], 100 * rps[n, c] / rps[base, c],
+          p50[n, c], p50[n, c] - p50[base, c], p99[n, c], p99[n, c] - p99[base, c] } } }'

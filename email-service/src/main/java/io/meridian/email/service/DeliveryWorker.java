@@ -3,6 +3,9 @@ package io.meridian.email.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +23,6 @@ import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
 import io.vertx.ext.mail.SMTPException;
 
 /**
@@ -42,12 +44,15 @@ public class DeliveryWorker {
     private final MeterRegistry registry;
     private final Timer sendTime;
     private final WakeableLoop loop;
+    private final ExecutorService senders;
 
     DeliveryWorker(ReactiveMailer mailer, EmailConfig config, MeterRegistry registry) {
         this.mailer = mailer;
         this.config = config;
         this.registry = registry;
         this.loop = new WakeableLoop("email-sender", config.pollInterval(), this::sendAllDue);
+        this.senders = Executors.newFixedThreadPool(config.batchSize(), Thread.ofPlatform().daemon().name("email-send-", 0)
+                .factory());
         this.sendTime = Timer.builder("meridian.email.send").description("Time to hand one mail to SMTP").register(registry);
     }
 
@@ -57,6 +62,7 @@ public class DeliveryWorker {
 
     void stop(@Observes ShutdownEvent shutdown) {
         loop.stop();
+        senders.shutdown();
     }
 
     public void wakeUp() {
@@ -79,12 +85,16 @@ public class DeliveryWorker {
             if (due.isEmpty()) {
                 return 0;
             }
-            // The batch goes out in parallel (the mailer's pool bounds the connections); the rows are updated here,
+            // The batch goes out in parallel on the sender threads, which have no transaction: were the sends
+            // subscribed here, context propagation would carry this transaction to the mailer's callbacks on the
+            // event loop, and it was seen disassociated from this thread before commit. The rows are updated here,
             // on this thread, once every mail has its outcome.
-            List<Uni<Outcome>> sends = due.stream().map(this::send).toList();
-            List<Outcome> outcomes = Uni.join().all(sends).andFailFast().await().indefinitely();
+            List<Mail> mails = due.stream().map(d -> Mail.withHtml(d.recipient, d.subject, d.htmlBody).setText(d.textBody))
+                    .toList();
+            List<CompletableFuture<Outcome>> sends = mails.stream()
+                    .map(mail -> CompletableFuture.supplyAsync(() -> send(mail), senders)).toList();
             for (int i = 0; i < due.size(); i++) {
-                record(due.get(i), outcomes.get(i));
+                record(due.get(i), sends.get(i).join());
             }
             return due.size();
         });
@@ -94,15 +104,17 @@ public class DeliveryWorker {
     private record Outcome(Instant acceptedAt, Throwable failure) {
     }
 
-    private Uni<Outcome> send(Delivery delivery) {
-        Mail mail = Mail.withHtml(delivery.recipient, delivery.subject, delivery.htmlBody).setText(delivery.textBody);
+    /** Hands one mail to the SMTP server, on a sender thread; never throws. */
+    private Outcome send(Mail mail) {
         Timer.Sample sample = Timer.start(registry);
-        return Uni.createFrom().deferred(() -> mailer.send(mail))
-                .ifNoItem().after(config.sendTimeout()).fail()
-                .onItemOrFailure().transform((ignored, failure) -> {
-                    sample.stop(sendTime);
-                    return new Outcome(failure == null ? Instant.now() : null, failure);
-                });
+        try {
+            mailer.send(mail).await().atMost(config.sendTimeout());
+            return new Outcome(Instant.now(), null);
+        } catch (RuntimeException e) {
+            return new Outcome(null, e);
+        } finally {
+            sample.stop(sendTime);
+        }
     }
 
     private void record(Delivery delivery, Outcome outcome) {
