@@ -81,7 +81,8 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         return """
                 {"openapi":"3.1.0","info":{"title":"stand-in","version":"1"},
                  "paths":{"%s":{"get":{"tags":["Stand-in"],"responses":{"200":{"description":"ok",
-                   "content":{"application/json":{"schema":{"$ref":"#/components/schemas/User"}}}}}}}},
+                   "content":{"application/json":{"schema":{"$ref":"#/components/schemas/User"}}}}}}},
+                   "/admin/config":{"get":{"responses":{"200":{"description":"not routed"}}}}},
                  "components":{"schemas":{"User":{"type":"object","properties":{"%s":{"type":"string"}}}}}}
                 """.formatted(path, field);
     }

@@ -16,11 +16,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import io.meridian.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One OpenAPI document for the platform, merged from every service's {@code /q/openapi}: paths as clients see them
- * through the gateway (the services already serve them under their {@code /api/<service>} prefix), each operation
+ * One OpenAPI document for the platform, merged from every service's {@code /q/openapi}: the paths clients reach
+ * through the gateway (those under the service's route prefixes; the services serve them there already), each operation
  * tagged with its service, schemas merged (a schema one service defines differently from another is renamed
  * {@code <service>_<name>} in that service's part). Services that do not answer are listed in
  * {@code x-meridian-missing}. The result is kept for 30 seconds.
@@ -31,12 +32,14 @@ public class OpenApiAggregator {
     private static final Duration KEEP = Duration.ofSeconds(30);
 
     private final ServiceCalls services;
+    private final GatewayConfig config;
     private final ObjectMapper mapper;
     private volatile ObjectNode cached;
     private volatile long cachedAt;
 
-    OpenApiAggregator(ServiceCalls services, ObjectMapper mapper) {
+    OpenApiAggregator(ServiceCalls services, GatewayConfig config, ObjectMapper mapper) {
         this.services = services;
+        this.config = config;
         this.mapper = mapper;
     }
 
@@ -86,7 +89,11 @@ public class OpenApiAggregator {
                     schemas.set(renamed.getOrDefault(schema.getKey(), schema.getKey()), schema.getValue()));
             part.path("components").path("securitySchemes").fields().forEachRemaining(scheme ->
                     securitySchemes.set(scheme.getKey(), scheme.getValue()));
+            List<String> prefixes = config.routes().get(service).prefixes();
             part.path("paths").fields().forEachRemaining(path -> {
+                if (prefixes.stream().noneMatch(prefix -> path.getKey().equals(prefix) || path.getKey().startsWith(prefix + "/"))) {
+                    return; // served by the service but not routed through the gateway (/admin/config, ...)
+                }
                 ObjectNode operations = path.getValue().deepCopy();
                 operations.fields().forEachRemaining(operation -> {
                     if (operation.getValue() instanceof ObjectNode op) {

@@ -29,8 +29,8 @@ public class EffectiveConfigResource {
             "quarkus.http.limits.", "quarkus.datasource.jdbc.url", "quarkus.datasource.username", "quarkus.datasource.db-kind",
             "kafka.bootstrap.servers", "quarkus.redis.hosts", "quarkus.mailer.", "mp.jwt.verify.", "smallrye.jwt.",
             "mp.messaging.", "quarkus.log.level", "quarkus.log.category.", "quarkus.profile", "quarkus.liquibase.");
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|private|token|credential|encryption-key|"
-            + "sign\\.key|api-key|apikey).*");
+    /** A setting is secret when its last segment names one (password, client-secret, encryption.key, api-token). */
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|secret|private-key|token|credential|key)$");
     static final String REDACTED = "***";
 
     private final Config config;
@@ -55,7 +55,8 @@ public class EffectiveConfigResource {
     }
 
     static String redact(String name, String value) {
-        if (SECRET.matcher(name).matches()) {
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        if (SECRET_NAME.matcher(last).matches() || name.toLowerCase(java.util.Locale.ROOT).contains("encryption")) {
             return value.isEmpty() ? "" : REDACTED;
         }
         // Credentials inside URLs (redis://user:pass@host, jdbc:...?password=) never leave the service.

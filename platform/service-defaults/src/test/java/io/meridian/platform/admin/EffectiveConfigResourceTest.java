@@ -40,5 +40,10 @@ class EffectiveConfigResourceTest {
         assertThat(EffectiveConfigResource.redact("meridian.db.url", "jdbc:postgresql://h/db?password=p&ssl=true"))
                 .isEqualTo("jdbc:postgresql://h/db?password=***&ssl=true");
         assertThat(EffectiveConfigResource.redact("quarkus.http.port", "8080")).isEqualTo("8080");
+        // As an environment variable such as MERIDIAN_AUTH_KEY_ENCRYPTION_KEY turns into a property name:
+        assertThat(EffectiveConfigResource.redact("meridian.auth.key.encryption.key", "c2VjcmV0")).isEqualTo("***");
+        assertThat(EffectiveConfigResource.redact("meridian.auth.oidc.google.client-secret", "x")).isEqualTo("***");
+        assertThat(EffectiveConfigResource.redact("meridian.auth.passwords.min-length", "12")).isEqualTo("12");
+        assertThat(EffectiveConfigResource.redact("meridian.auth.tokens.password-reset-ttl", "PT1H")).isEqualTo("PT1H");
     }
 }
