@@ -53,7 +53,9 @@ public final class Upstream {
                 .delay(route.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                 .successThreshold(1)
                 .onStateChange(state -> LOG.warnf("Circuit breaker of %s is now %s", name, state))
-                .done().build();
+                .done()
+                .withThreadOffload(false) // the call is non-blocking: run it here, not as another event-loop task
+                .build();
     }
 
     public String name() {
