@@ -3,6 +3,7 @@ package io.meridian.gateway.admin;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,8 +21,8 @@ import io.vertx.core.http.RequestOptions;
 @ApplicationScoped
 public class ServiceCalls {
 
-    /** A service's answer: its status and body, or why there is none. */
-    public record Answer(int status, Buffer body, String error) {
+    /** A service's answer: its status and body, or why there is none, and how long it took. */
+    public record Answer(int status, Buffer body, String error, long latencyMs) {
 
         public boolean ok() {
             return status == 200;
@@ -39,8 +40,14 @@ public class ServiceCalls {
 
     /** GET {@code path} of every service, passing {@code authorization} on when given; answers by service name. */
     public Uni<Map<String, Answer>> getAll(String path, String authorization) {
+        return getAll(route -> path, authorization);
+    }
+
+    /** GET each service's own path (its health path, say); answers by service name. */
+    public Uni<Map<String, Answer>> getAll(Function<GatewayConfig.Route, String> pathOf, String authorization) {
         List<Uni<Map.Entry<String, Answer>>> calls = config.routes().entrySet().stream()
-                .map(route -> get(route.getValue(), path, authorization).map(answer -> Map.entry(route.getKey(), answer)))
+                .map(route -> get(route.getValue(), pathOf.apply(route.getValue()), authorization)
+                        .map(answer -> Map.entry(route.getKey(), answer)))
                 .toList();
         return Uni.join().all(calls).andFailFast().map(entries -> {
             Map<String, Answer> answers = new TreeMap<>();
@@ -53,12 +60,13 @@ public class ServiceCalls {
     public Uni<Answer> get(String service, String path, String authorization) {
         GatewayConfig.Route route = config.routes().get(service);
         if (route == null) {
-            return Uni.createFrom().item(new Answer(0, null, "no route " + service));
+            return Uni.createFrom().item(new Answer(0, null, "no route " + service, 0));
         }
         return get(route, path, authorization);
     }
 
     private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
+        long started = System.nanoTime();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
                 .setAbsoluteURI(route.url().resolve(path).toString())
                 .setTimeout(config.healthTimeout().toMillis());
@@ -66,9 +74,14 @@ public class ServiceCalls {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
         }
         var future = client.request(options).compose(request -> request.send())
-                .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body, null)));
+                .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body, null,
+                        millisSince(started))));
         return Uni.createFrom().completionStage(future.toCompletionStage())
                 .onFailure().recoverWithItem(failure -> new Answer(0, null,
-                        failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+                        failure.getClass().getSimpleName() + ": " + failure.getMessage(), millisSince(started)));
+    }
+
+    private static long millisSince(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
     }
 }
