@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 
 /**
  * Mints access tokens for tests, shaped like auth-service's (API.md: sub, email, groups, scope, iss, aud, exp,
@@ -42,16 +43,10 @@ public final class Tokens {
     /** A user's token signed with the second test key, which the JWKS publishes only after rotation. */
     public static String signedWithSecondKey(UUID userId, String email) {
         String location = ConfigProvider.getConfig().getValue("meridian.test.second-sign-key.location", String.class);
-        try {
-            String pem = java.nio.file.Files.readString(java.nio.file.Path.of(java.net.URI.create(location)));
-            return claims(userId.toString(), email, Set.of("user"), "").jws().keyId(SECOND_KEY_ID)
-                    .sign(io.smallrye.jwt.util.KeyUtils.decodePrivateKey(pem));
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return claims(userId.toString(), email, Set.of("user"), "").jws().keyId(SECOND_KEY_ID).sign(location);
     }
 
-    private static io.smallrye.jwt.build.JwtClaimsBuilder claims(String subject, String email, Set<String> groups,
+    private static JwtClaimsBuilder claims(String subject, String email, Set<String> groups,
             String scope) {
         var config = ConfigProvider.getConfig();
         var claims = Jwt.claims()
