@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import io.meridian.testsupport.Tokens;
@@ -46,15 +47,20 @@ class RateLimitTest {
                 .then().statusCode(200);
     }
 
+    private static String loginBucket() {
+        return ConfigProvider.getConfig().getValue("meridian.gateway.rate-limit-key-prefix", String.class)
+                + "login:ip:127.0.0.1";
+    }
+
     @Test
     void loginHasAStricterClassKeyedByAddress() {
-        redis.key().del("meridian:ratelimit:login:ip:127.0.0.1");
+        redis.key().del(loginBucket());
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             statuses.add(given().contentType("application/json").body("{}").when().post("/api/auth/login").statusCode());
         }
         assertThat(statuses.subList(0, 10)).containsOnly(200);
         assertThat(statuses.get(11)).isEqualTo(429);
-        redis.key().del("meridian:ratelimit:login:ip:127.0.0.1");
+        redis.key().del(loginBucket());
     }
 }

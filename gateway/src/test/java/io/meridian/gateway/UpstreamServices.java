@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -58,6 +59,8 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
                 "meridian.gateway.routes.auth.url", "http://127.0.0.1:" + auth.getAddress().getPort(),
                 "meridian.gateway.routes.rag.url", "http://127.0.0.1:" + rag.getAddress().getPort(),
                 "meridian.gateway.routes.rag.timeout", "1s",
+                // Buckets of this run only: the stricter classes refill over an hour, longer than between two runs.
+                "meridian.gateway.rate-limit-key-prefix", "meridian:ratelimit:test-" + UUID.randomUUID() + ":",
                 "meridian.gateway.rate-limits.default.capacity", "20",
                 "meridian.gateway.rate-limits.default.refill-per-second", "10",
                 "meridian.gateway.routes.agent.url", "http://127.0.0.1:" + FreePorts.next(),

@@ -24,6 +24,10 @@ public interface GatewayConfig {
     @WithDefault("2s")
     Duration healthTimeout();
 
+    /** Where the token buckets live in Redis: {@code <prefix><class>:<caller>}. */
+    @WithDefault("meridian:ratelimit:")
+    String rateLimitKeyPrefix();
+
     /** Longest wait for Redis when taking a token; beyond it the request goes through (fail open). */
     @WithDefault("PT0.2S")
     Duration rateLimitTimeout();

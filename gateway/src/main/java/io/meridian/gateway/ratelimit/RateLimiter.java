@@ -77,6 +77,7 @@ public class RateLimiter {
     private final Redis redis;
     private final Vertx vertx;
     private final long timeoutMillis;
+    private final String keyPrefix;
     private final List<Bucket> classes;
     private final Bucket fallback;
     private final Counter unavailable;
@@ -88,6 +89,7 @@ public class RateLimiter {
         this.redis = redis;
         this.vertx = vertx;
         this.timeoutMillis = config.rateLimitTimeout().toMillis();
+        this.keyPrefix = config.rateLimitKeyPrefix();
         Map<String, Bucket> buckets = new LinkedHashMap<>();
         config.rateLimits().forEach((name, limit) -> buckets.put(name,
                 new Bucket(name, limit, new PathPatterns(limit.paths().orElse(List.of())))));
@@ -110,7 +112,7 @@ public class RateLimiter {
         }
         String capacity = String.valueOf(bucket.limit().capacity());
         String rate = String.valueOf(bucket.limit().refillPerSecond());
-        String bucketKey = "meridian:ratelimit:" + bucket.name() + ":" + caller;
+        String bucketKey = keyPrefix + bucket.name() + ":" + caller;
         List<String> args = sessionId == null ? List.of("1", bucketKey, capacity, rate)
                 : List.of("2", bucketKey, RevokedSessionKeys.key(sessionId), capacity, rate);
         Promise<Decision> decision = Promise.promise();
