@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import io.meridian.testsupport.Infrastructure;
@@ -40,6 +41,33 @@ class ResilienceTest {
         assertThat(details.get(0)).contains("not reachable");
         assertThat(details.get(details.size() - 1)).contains("circuit breaker open");
         given().when().get("/health").then().body("services.cache.breaker", equalTo("OPEN"));
+    }
+
+    @Test
+    void idempotentRequestsWhoseConnectionFailedAreRetriedOnTheNextInstanceOthersAreNot() {
+        // The flaky route's instances, taken in turn: a port where nothing listens, then a live server.
+        for (int i = 0; i < 6; i++) {
+            given().auth().oauth2(token).when().get("/api/flaky/items/" + i).then().statusCode(200);
+            given().auth().oauth2(token).when().delete("/api/flaky/gone/" + i).then().statusCode(200);
+        }
+        for (int i = 0; i < 6; i++) {
+            assertThat(seenByFlaky("/api/flaky/items/" + i)).isEqualTo(1);
+            assertThat(seenByFlaky("/api/flaky/gone/" + i)).isEqualTo(1);
+        }
+        // A POST may have changed something: when its connection fails it is not sent again; the caller gets 503.
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            statuses.add(given().auth().oauth2(token).contentType("application/json").body("{\"n\":" + i + "}")
+                    .when().post("/api/flaky/orders").statusCode());
+        }
+        assertThat(statuses).containsExactlyInAnyOrder(200, 200, 503, 503);
+        assertThat(seenByFlaky("/api/flaky/orders")).isEqualTo(2);
+    }
+
+    private static int seenByFlaky(String path) {
+        String instances = ConfigProvider.getConfig().getValue("meridian.gateway.routes.flaky.url", String.class);
+        String live = instances.substring(instances.indexOf(',') + 1);
+        return Integer.parseInt(given().baseUri(live).when().get("/seen?path=" + path).asString());
     }
 
     @Test

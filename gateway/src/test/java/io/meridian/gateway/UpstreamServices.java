@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,12 +28,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Real HTTP servers on loopback standing where auth-service and rag-service would be, so that the gateway's
  * proxying can be observed from both sides: they echo what reached them and stream server-sent events. agent,
- * cache and email point at ports where nothing listens, as a stopped service would.
+ * cache and email point at ports where nothing listens, as a stopped service would. A test-only route, flaky, has two
+ * instances: a port where nothing listens, then a live echo server.
  */
 public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
 
     private HttpServer auth;
     private HttpServer rag;
+    private HttpServer flaky;
     private volatile CountDownLatch streamRelease = new CountDownLatch(1);
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
@@ -55,7 +58,11 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
             respond(exchange, 204, "", "text/plain");
         });
         rag.createContext("/", this::echo);
-        return Map.of(
+        flaky = server();
+        flaky.createContext("/seen", this::seen);
+        flaky.createContext("/q/openapi", exchange -> respond(exchange, 404, "", "text/plain"));
+        flaky.createContext("/", this::echo);
+        Map<String, String> config = new HashMap<>(Map.of(
                 "meridian.gateway.routes.auth.url", "http://127.0.0.1:" + auth.getAddress().getPort(),
                 "meridian.gateway.routes.rag.url", "http://127.0.0.1:" + rag.getAddress().getPort(),
                 "meridian.gateway.routes.rag.timeout", "1s",
@@ -65,7 +72,12 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
                 "meridian.gateway.rate-limits.default.refill-per-second", "10",
                 "meridian.gateway.routes.agent.url", "http://127.0.0.1:" + FreePorts.next(),
                 "meridian.gateway.routes.cache.url", "http://127.0.0.1:" + FreePorts.next(),
-                "meridian.gateway.routes.email.url", "http://127.0.0.1:" + FreePorts.next());
+                "meridian.gateway.routes.email.url", "http://127.0.0.1:" + FreePorts.next()));
+        config.put("meridian.gateway.routes.flaky.url", "http://127.0.0.1:" + FreePorts.next() + ",http://127.0.0.1:"
+                + flaky.getAddress().getPort());
+        config.put("meridian.gateway.routes.flaky.prefixes", "/api/flaky");
+        config.put("meridian.gateway.routes.flaky.breaker-window", "50");
+        return config;
     }
 
     private static HttpServer server() {
@@ -199,6 +211,9 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         }
         if (rag != null) {
             rag.stop(0);
+        }
+        if (flaky != null) {
+            flaky.stop(0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.meridian.gateway.admin;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,10 +66,20 @@ public class ServiceCalls {
         return get(route, path, authorization);
     }
 
+    /** Asks the route's instances in turn until one answers. */
     private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
+        Uni<Answer> answer = get(route.url().get(0), path, authorization);
+        for (URI instance : route.url().subList(1, route.url().size())) {
+            answer = answer.flatMap(previous -> previous.status() == 0 ? get(instance, path, authorization)
+                    : Uni.createFrom().item(previous));
+        }
+        return answer;
+    }
+
+    private Uni<Answer> get(URI instance, String path, String authorization) {
         long started = System.nanoTime();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-                .setAbsoluteURI(route.url().resolve(path).toString())
+                .setAbsoluteURI(instance.resolve(path).toString())
                 .setTimeout(config.healthTimeout().toMillis());
         if (authorization != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);

@@ -34,8 +34,11 @@ public interface GatewayConfig {
 
     interface Route {
 
-        /** Where the service listens, for example http://auth-service:8081. */
-        URI url();
+        /**
+         * Where the service listens, for example http://auth-service:8081 (a Kubernetes Service). Several instances may
+         * be listed, comma-separated: requests take them in turn, and a retry goes to the next one.
+         */
+        List<URI> url();
 
         /** Path prefixes served by this service, for example /api/auth. */
         List<String> prefixes();

@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -16,29 +14,34 @@ import io.smallrye.jwt.auth.principal.ParseException;
 /**
  * Verifies bearer tokens at the edge with SmallRye JWT, configured as every service is (auth-service's JWKS, cached
  * and re-fetched when an unknown {@code kid} appears; issuer, audience, expiry, RS256), and remembers verified tokens
- * until they expire so that a client's next request costs a lookup instead of an RSA verification. Whether the
+ * until they expire so that a client's next request costs a lookup instead of an RSA verification (and the claims the
+ * edge needs are read once, not per request). Whether the
  * token's session was revoked is not cached: it is asked of Redis on every request (see {@code RateLimiter}).
  */
 @ApplicationScoped
 public class TokenVerifier {
 
+    /** What the edge needs of a verified token: who calls, in which session (null for machine clients), until when. */
+    public record Caller(String subject, String sessionId, long expiresAtSeconds) {
+    }
+
     private final JWTParser parser;
-    private final Cache<String, JsonWebToken> verified = Caffeine.newBuilder()
+    private final Cache<String, Caller> verified = Caffeine.newBuilder()
             .maximumSize(20_000)
-            .expireAfter(new Expiry<String, JsonWebToken>() {
+            .expireAfter(new Expiry<String, Caller>() {
                 @Override
-                public long expireAfterCreate(String token, JsonWebToken jwt, long now) {
-                    long seconds = jwt.getExpirationTime() - System.currentTimeMillis() / 1000;
+                public long expireAfterCreate(String token, Caller caller, long now) {
+                    long seconds = caller.expiresAtSeconds() - System.currentTimeMillis() / 1000;
                     return Duration.ofSeconds(Math.max(0, seconds)).toNanos();
                 }
 
                 @Override
-                public long expireAfterUpdate(String token, JsonWebToken jwt, long now, long current) {
+                public long expireAfterUpdate(String token, Caller caller, long now, long current) {
                     return current;
                 }
 
                 @Override
-                public long expireAfterRead(String token, JsonWebToken jwt, long now, long current) {
+                public long expireAfterRead(String token, Caller caller, long now, long current) {
                     return current;
                 }
             }).build();
@@ -47,14 +50,16 @@ public class TokenVerifier {
         this.parser = parser;
     }
 
-    /** The verified token; throws when it is not a valid, current Meridian access token. */
-    public JsonWebToken verify(String token) throws ParseException {
-        JsonWebToken cached = verified.getIfPresent(token);
+    /** The caller of a verified token; throws when it is not a valid, current Meridian access token. */
+    public Caller verify(String token) throws ParseException {
+        Caller cached = verified.getIfPresent(token);
         if (cached != null) {
             return cached;
         }
-        JsonWebToken jwt = parser.parse(token);
-        verified.put(token, jwt);
-        return jwt;
+        var jwt = parser.parse(token);
+        // read once: SmallRye JWT looks a custom claim up by throwing and catching an IllegalArgumentException
+        Caller caller = new Caller(jwt.getSubject(), jwt.getClaim("sid"), jwt.getExpirationTime());
+        verified.put(token, caller);
+        return caller;
     }
 }

@@ -1,5 +1,7 @@
 package io.meridian.gateway.health;
 
+import java.util.stream.Collectors;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -28,7 +30,8 @@ public class RoutesReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Gateway routes").status(!routes.upstreams().isEmpty());
         for (Upstream upstream : routes.upstreams()) {
-            response.withData(upstream.name(), upstream.route().url() + " (breaker " + upstream.breakerState() + ")");
+            response.withData(upstream.name(), upstream.route().url().stream().map(Object::toString)
+                    .collect(Collectors.joining(", ")) + " (breaker " + upstream.breakerState() + ")");
         }
         return response.build();
     }

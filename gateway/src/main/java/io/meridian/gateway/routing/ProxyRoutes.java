@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import io.meridian.gateway.config.GatewayConfig;
@@ -34,6 +33,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,8 +42,8 @@ import io.vertx.ext.web.RoutingContext;
  * issuer, audience, expiry through SmallRye JWT; then, in the same Redis call as the rate-limit token, the
  * revoked-session deny-list), takes a rate-limit token, and
  * streams the request to the service and its answer back, both ways without buffering (uploads, server-sent events).
- * Each service has a response timeout (504), one retry for idempotent requests whose connection failed, and a
- * circuit breaker (a dead service costs its callers a fast 503). The token is passed on unchanged: services verify it
+ * Each service has a response timeout (504), one retry for idempotent requests whose connection failed (on the next
+ * instance when the route lists several), and a circuit breaker (a dead service costs its callers a fast 503). The token is passed on unchanged: services verify it
  * again.
  */
 @ApplicationScoped
@@ -111,15 +111,15 @@ public class ProxyRoutes {
             unauthorized(ctx, "This endpoint needs a bearer token.");
             return;
         }
-        JsonWebToken token;
+        TokenVerifier.Caller caller;
         try {
-            token = tokens.verify(authorization.substring(7).trim());
+            caller = tokens.verify(authorization.substring(7).trim());
         } catch (ParseException e) {
             unauthorized(ctx, "The bearer token is not valid.");
             return;
         }
-        exchange.user(token.getSubject());
-        limitThenForward(ctx, upstream, "sub:" + token.getSubject(), token.getClaim("sid"));
+        exchange.user(caller.subject());
+        limitThenForward(ctx, upstream, "sub:" + caller.subject(), caller.sessionId());
     }
 
     private void unauthorized(RoutingContext ctx, String detail) {
@@ -155,7 +155,8 @@ public class ProxyRoutes {
     private void forward(RoutingContext ctx, Upstream upstream) {
         HttpServerRequest request = ctx.request();
         Context context = Vertx.currentContext();
-        RequestOptions options = new RequestOptions().setServer(upstream.address).setMethod(request.method())
+        SocketAddress instance = upstream.nextAddress();
+        RequestOptions options = new RequestOptions().setServer(instance).setMethod(request.method())
                 .setURI(request.uri()).setHeaders(upstreamHeaders(request));
         boolean[] timedOut = { false };
         long sent = System.nanoTime();
@@ -164,7 +165,8 @@ public class ProxyRoutes {
             if (IDEMPOTENT.contains(request.method()) && !hasBody(request)) {
                 // Nothing was sent yet when a connection fails: one more attempt is safe for idempotent requests.
                 connected = connected.recover(failure -> failure instanceof ConnectException
-                        ? upstream.client.request(options) : Future.failedFuture(failure));
+                        ? upstream.client.request(new RequestOptions(options).setServer(upstream.after(instance)))
+                        : Future.failedFuture(failure));
             }
             return connected.compose(outgoing -> {
                 long timer = context.owner().setTimer(upstream.route.timeout().toMillis(), id -> {

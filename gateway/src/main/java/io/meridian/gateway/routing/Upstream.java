@@ -18,14 +18,18 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.net.SocketAddress;
 
-/** One service behind the gateway: where it is, its connection pool, its public paths and its circuit breaker. */
+/**
+ * One service behind the gateway: where its instances are (taken in turn), its connection pool, its public paths and
+ * its circuit breaker.
+ */
 public final class Upstream {
 
     private static final Logger LOG = Logger.getLogger(Upstream.class);
 
     final String name;
     final GatewayConfig.Route route;
-    final SocketAddress address;
+    private final List<SocketAddress> addresses;
+    private int turn;
     final HttpClient client;
     final PathPatterns publicPaths;
     final long maxBodyBytes;
@@ -34,8 +38,9 @@ public final class Upstream {
     Upstream(String name, GatewayConfig.Route route, Vertx vertx) {
         this.name = name;
         this.route = route;
-        int port = route.url().getPort() > 0 ? route.url().getPort() : 80;
-        this.address = SocketAddress.inetSocketAddress(port, route.url().getHost());
+        this.addresses = route.url().stream()
+                .map(url -> SocketAddress.inetSocketAddress(url.getPort() > 0 ? url.getPort() : 80, url.getHost()))
+                .toList();
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
                 .setMaxPoolSize(200)
@@ -56,6 +61,17 @@ public final class Upstream {
                 .done()
                 .withThreadOffload(false) // the call is non-blocking: run it here, not as another event-loop task
                 .build();
+    }
+
+    /** The instance for the next request (round robin; called on the gateway's event loop). */
+    SocketAddress nextAddress() {
+        turn = (turn + 1) % addresses.size();
+        return addresses.get(turn);
+    }
+
+    /** The instance after {@code failed}, for a retry (the same one when there is only one). */
+    SocketAddress after(SocketAddress failed) {
+        return addresses.get((addresses.indexOf(failed) + 1) % addresses.size());
     }
 
     public String name() {
