@@ -15,6 +15,6 @@ class CacheServiceContractTest extends ServiceContract {
 
     @Override
     protected List<String> tables() {
-        return List.of("processed_event");
+        return List.of("processed_event", "namespace_policy");
     }
 }

@@ -14,6 +14,7 @@ import io.meridian.email.service.DeliveryService;
 import io.meridian.email.service.MailTemplates;
 import io.meridian.platform.events.EventConsumer;
 import io.meridian.platform.events.EventEnvelope;
+import io.meridian.platform.events.EventFields;
 import io.smallrye.common.annotation.Blocking;
 
 /** The mails that auth-service's events owe: welcome, email verification, password reset, password changed. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meridian.email.service.DeliveryService;
 import io.meridian.platform.events.EventConsumer;
 import io.meridian.platform.events.EventEnvelope;
+import io.meridian.platform.events.EventFields;
 import io.smallrye.common.annotation.Blocking;
 
 /**

@@ -13,15 +13,14 @@ import org.jboss.logging.Logger;
 
 import io.meridian.gateway.config.GatewayConfig;
 import io.meridian.gateway.routing.PathPatterns;
+import io.meridian.platform.redis.RedisScript;
 import io.meridian.platform.security.RevokedSessionKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /**
@@ -39,7 +38,7 @@ public class RateLimiter {
     private static final String DEFAULT = "default";
     // KEYS[1] the bucket, KEYS[2] (optional) the session's deny-list key; ARGV capacity, refill per second.
     // Returns allowed (1, 0, or -1 for a revoked session), tokens left, ms until a token, ms until full.
-    private static final String SCRIPT = """
+    private static final RedisScript SCRIPT = new RedisScript("""
             if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return {-1, 0, 0, 0} end
             local capacity = tonumber(ARGV[1])
             local rate = tonumber(ARGV[2])
@@ -57,7 +56,7 @@ public class RateLimiter {
             local wait = 0
             if allowed == 0 then wait = math.ceil((1 - tokens) / rate * 1000) end
             return {allowed, math.floor(tokens), wait, math.ceil((capacity - tokens) / rate * 1000)}
-            """;
+            """);
 
     /**
      * The outcome for one request; {@code limit} is 0 when no limit could be applied (Redis unavailable), and
@@ -83,7 +82,6 @@ public class RateLimiter {
     private final Counter unavailable;
     private final AtomicLong lastFailureMillis = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
-    private volatile String sha;
 
     RateLimiter(Redis redis, Vertx vertx, GatewayConfig config, MeterRegistry registry) {
         this.redis = redis;
@@ -113,12 +111,12 @@ public class RateLimiter {
         String capacity = String.valueOf(bucket.limit().capacity());
         String rate = String.valueOf(bucket.limit().refillPerSecond());
         String bucketKey = keyPrefix + bucket.name() + ":" + caller;
-        List<String> args = sessionId == null ? List.of("1", bucketKey, capacity, rate)
-                : List.of("2", bucketKey, RevokedSessionKeys.key(sessionId), capacity, rate);
+        List<String> keys = sessionId == null ? List.of(bucketKey)
+                : List.of(bucketKey, RevokedSessionKeys.key(sessionId));
         Promise<Decision> decision = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> decision.tryComplete(failedOpen(
                 new TimeoutException("Redis did not answer within " + timeoutMillis + " ms"))));
-        run(args).onComplete(result -> {
+        SCRIPT.run(redis, keys, List.of(capacity, rate)).onComplete(result -> {
             vertx.cancelTimer(timer);
             if (result.succeeded()) {
                 Response reply = result.result();
@@ -136,30 +134,6 @@ public class RateLimiter {
     public Instant degradedSince() {
         long last = lastFailureMillis.get();
         return last > 0 && System.currentTimeMillis() - last < 60_000 ? Instant.ofEpochMilli(last) : null;
-    }
-
-    /** Runs the script by its digest, loading it first when Redis does not know it (first use, or a restart). */
-    private Future<Response> run(List<String> args) {
-        String digest = sha;
-        if (digest == null) {
-            return load().compose(loaded -> redis.send(evalsha(loaded, args)));
-        }
-        return redis.send(evalsha(digest, args)).recover(failure -> String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")
-                ? load().compose(loaded -> redis.send(evalsha(loaded, args)))
-                : Future.failedFuture(failure));
-    }
-
-    private Future<String> load() {
-        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT)).map(reply -> {
-            sha = reply.toString();
-            return sha;
-        });
-    }
-
-    private static Request evalsha(String digest, List<String> args) {
-        Request request = Request.cmd(Command.EVALSHA).arg(digest);
-        args.forEach(request::arg);
-        return request;
     }
 
     private Bucket classFor(String path) {

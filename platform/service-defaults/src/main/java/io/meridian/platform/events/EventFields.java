@@ -1,16 +1,14 @@
-package io.meridian.email.messaging;
+package io.meridian.platform.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.meridian.platform.events.PoisonEventException;
-
-/** Reads the fields a mail needs from an event's data; a missing one makes the event poison (it goes to the DLQ). */
-final class EventFields {
+/** Reads fields from an event's data; a missing required one makes the event poison (it goes to the DLQ). */
+public final class EventFields {
 
     private EventFields() {
     }
 
-    static String required(JsonNode data, String field) {
+    public static String required(JsonNode data, String field) {
         String value = optional(data, field);
         if (value == null) {
             throw new PoisonEventException("the event has no " + field);
@@ -18,7 +16,7 @@ final class EventFields {
         return value;
     }
 
-    static String optional(JsonNode data, String field) {
+    public static String optional(JsonNode data, String field) {
         JsonNode value = data == null ? null : data.get(field);
         return value == null || value.isNull() || value.asText().isBlank() ? null : value.asText();
     }

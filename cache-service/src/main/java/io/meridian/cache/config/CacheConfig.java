@@ -1,0 +1,51 @@
+package io.meridian.cache.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** cache-service's settings (meridian.cache.*). */
+@ConfigMapping(prefix = "meridian.cache")
+public interface CacheConfig {
+
+    /** Prefix of every Redis key this service writes: {@code <prefix>{<namespace>}:...}. */
+    @WithDefault("mc:")
+    String keyPrefix();
+
+    /** TTL of an entry when neither the request nor the namespace's policy gives one. */
+    @WithDefault("1h")
+    Duration defaultTtl();
+
+    /** Longest TTL an entry may have; every entry expires. */
+    @WithDefault("30d")
+    Duration maxTtl();
+
+    /** Entries a user's private namespace may hold unless a policy says otherwise (least recently used go first). */
+    @WithDefault("10000")
+    int userNamespaceMaxEntries();
+
+    /** Longest wait for Redis before a request is answered 503. */
+    @WithDefault("1s")
+    Duration redisTimeout();
+
+    /** Keys in one bulk get or put. */
+    @WithDefault("1000")
+    int bulkMaxKeys();
+
+    /** Entries deleted per Redis call when a namespace is flushed or invalidated, so that Redis never blocks long. */
+    @WithDefault("500")
+    int flushBatch();
+
+    /** How often each replica re-reads the namespace policies (a change on another replica shows within this). */
+    @WithDefault("5s")
+    Duration policyRefresh();
+
+    /** How often the Prometheus gauges (keys, hits, misses per namespace; Redis' figures) are refreshed. */
+    @WithDefault("30s")
+    Duration metricsRefresh();
+
+    /** The namespace in which rag-service caches answers, keyed {@code <collectionId>:...}. */
+    @WithDefault("rag-answers")
+    String ragAnswersNamespace();
+}

@@ -1,0 +1,28 @@
+package io.meridian.cache.domain;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** An admin's rules for one namespace: the TTL of entries written without one, and how many entries it may hold. */
+@Entity
+@Table(name = "namespace_policy")
+public class NamespacePolicy extends PanacheEntityBase {
+
+    @Id
+    public String name;
+    @Column(name = "default_ttl_seconds")
+    public long defaultTtlSeconds;
+    /** 0: no limit. Past the limit the least recently used entries are evicted. */
+    @Column(name = "max_entries")
+    public int maxEntries;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+    @Column(name = "updated_by")
+    public String updatedBy;
+}

@@ -1,0 +1,112 @@
+package io.meridian.cache.service;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.meridian.cache.config.CacheConfig;
+import io.meridian.cache.service.CacheStore.Entry;
+import io.meridian.cache.service.CacheStore.NewEntry;
+import io.meridian.platform.problem.ProblemException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The cache's rules: TTLs (the request's, else the namespace policy's, at most {@code max-ttl}), entry limits, and the
+ * hit and miss counters (per replica for Prometheus; the shared, exact ones are kept in Redis by {@link CacheStore}).
+ */
+@ApplicationScoped
+public class CacheService {
+
+    /** One namespace's figures, as {@code GET /api/cache/stats} shows them. */
+    public record NamespaceStats(String name, long keys, long hits, long misses, double hitRatio) {
+    }
+
+    public record Stats(List<NamespaceStats> namespaces, CacheStore.RedisInfo redis) {
+    }
+
+    private final CacheStore store;
+    private final NamespacePolicies policies;
+    private final CacheConfig config;
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    CacheService(CacheStore store, NamespacePolicies policies, CacheConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.policies = policies;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /** The TTL in seconds to use: the request's when given (validated), else the namespace policy's. */
+    public long ttlSeconds(String namespace, Long requested, String field) {
+        if (requested == null) {
+            return Math.min(policies.of(namespace).defaultTtlSeconds(), config.maxTtl().toSeconds());
+        }
+        if (requested < 1 || requested > config.maxTtl().toSeconds()) {
+            throw ProblemException.invalidField(field, "must be between 1 and " + config.maxTtl().toSeconds()
+                    + " seconds");
+        }
+        return requested;
+    }
+
+    public Uni<Long> put(String namespace, List<NewEntry> entries) {
+        return store.put(namespace, entries, policies.of(namespace).maxEntries());
+    }
+
+    public Uni<List<Entry>> get(String namespace, List<String> keys) {
+        return store.get(namespace, keys).invoke(entries -> {
+            long hits = entries.stream().filter(e -> e != null).count();
+            count(namespace, "hit", hits);
+            count(namespace, "miss", entries.size() - hits);
+        });
+    }
+
+    public Uni<Long> delete(String namespace, List<String> keys) {
+        return store.delete(namespace, keys);
+    }
+
+    public Uni<Long> flush(String namespace) {
+        return store.flush(namespace);
+    }
+
+    public Uni<Long> invalidatePrefix(String namespace, String prefix) {
+        return store.invalidatePrefix(namespace, prefix);
+    }
+
+    /** Applies a lowered entry limit at once (least recently used entries first). */
+    public Uni<Long> enforce(NamespacePolicies.Effective policy) {
+        return store.trim(policy.namespace(), policy.maxEntries());
+    }
+
+    /** Exact figures for every namespace that has had entries, and Redis' own. */
+    public Uni<Stats> stats() {
+        return store.namespaces().flatMap(names -> {
+            List<Uni<NamespaceStats>> each = new ArrayList<>();
+            for (String name : names) {
+                each.add(store.counts(name).map(c -> new NamespaceStats(name, c.keys(), c.hits(), c.misses(),
+                        c.hits() + c.misses() == 0 ? 0 : (double) c.hits() / (c.hits() + c.misses()))));
+            }
+            Uni<List<NamespaceStats>> all = each.isEmpty() ? Uni.createFrom().item(List.of())
+                    : Uni.join().all(each).andFailFast();
+            return all.flatMap(list -> store.info().map(info -> new Stats(list.stream()
+                    .sorted(Comparator.comparing(NamespaceStats::name)).toList(), info)));
+        });
+    }
+
+    /** Per-replica counters for Prometheus; users' private namespaces are counted together as {@code user:*}. */
+    private void count(String namespace, String outcome, long n) {
+        if (n == 0) {
+            return;
+        }
+        String label = Namespaces.isUserNamespace(namespace) ? Namespaces.USER_PREFIX + "*" : namespace;
+        counters.computeIfAbsent(label + '|' + outcome, k -> Counter.builder("meridian.cache.requests")
+                .description("Cache lookups by namespace and outcome (hit, miss), on this replica")
+                .tags("namespace", label, "outcome", outcome).register(registry)).increment(n);
+    }
+}
