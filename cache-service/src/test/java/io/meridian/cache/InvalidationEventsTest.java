@@ -70,23 +70,34 @@ class InvalidationEventsTest {
     }
 
     @Test
-    void aChangedOrDeletedDocumentInvalidatesItsCollectionsAnswers() {
-        String answers = "rag-answers";
+    void aChangedOrDeletedDocumentInvalidatesItsOwnersAnswersAboutItsCollection() {
+        UUID owner = UUID.randomUUID();
+        String token = Tokens.user(owner, "asker@example.com");
+        String answers = "user:" + owner;
         String changed = UUID.randomUUID().toString();
         String deleted = UUID.randomUUID().toString();
         String untouched = UUID.randomUUID().toString();
-        put(answers, changed + ":q1", changed + ":q2", deleted + ":q1", untouched + ":q1");
+        for (String key : List.of("rag-answer:" + changed + ":q1", "rag-answer:" + changed + ":q2",
+                "rag-answer:" + deleted + ":q1", "rag-answer:" + untouched + ":q1", "note-" + changed)) {
+            given().auth().oauth2(token).body("v").when().put("/api/cache/" + answers + "/" + key).then().statusCode(204);
+        }
 
         publish(Topics.RAG_DOCUMENTS, event("document.indexed", Map.of("documentId", UUID.randomUUID().toString(),
-                "collectionId", changed, "ownerId", UUID.randomUUID().toString(), "chunkCount", 3)));
+                "collectionId", changed, "ownerId", owner.toString(), "chunkCount", 3)));
         publish(Topics.RAG_DOCUMENTS, event("document.deleted", Map.of("documentId", UUID.randomUUID().toString(),
-                "collectionId", deleted, "ownerId", UUID.randomUUID().toString())));
+                "collectionId", deleted, "ownerId", owner.toString())));
         publish(Topics.RAG_DOCUMENTS, event("document.failed", Map.of("documentId", UUID.randomUUID().toString(),
-                "collectionId", untouched, "ownerId", UUID.randomUUID().toString(), "error", "bad pdf")));
+                "collectionId", untouched, "ownerId", owner.toString(), "error", "bad pdf")));
 
-        await().atMost(WAIT).until(() -> status(answers, changed + ":q1") == 404 && status(answers, changed + ":q2") == 404
-                && status(answers, deleted + ":q1") == 404);
-        assertThat(status(answers, untouched + ":q1")).isEqualTo(200);
+        await().atMost(WAIT).until(() -> own(token, answers, "rag-answer:" + changed + ":q1") == 404
+                && own(token, answers, "rag-answer:" + changed + ":q2") == 404
+                && own(token, answers, "rag-answer:" + deleted + ":q1") == 404);
+        assertThat(own(token, answers, "rag-answer:" + untouched + ":q1")).isEqualTo(200);
+        assertThat(own(token, answers, "note-" + changed)).isEqualTo(200);
+    }
+
+    private static int own(String token, String namespace, String key) {
+        return given().auth().oauth2(token).when().get("/api/cache/" + namespace + "/" + key).statusCode();
     }
 
     @Test
@@ -126,7 +137,7 @@ class InvalidationEventsTest {
     }
 
     private void publish(String topic, String event) {
-        infra.kafkaClient().send(topic, UUID.randomUUID().toString(), event, Map.of());
+        infra.kafkaClient().publishEvent(topic, UUID.randomUUID().toString(), event);
     }
 
     private static void put(String ns, String... keys) {

@@ -133,7 +133,7 @@ class AuthUserMailsTest {
     }
 
     private void publish(String key, String value) {
-        infra.kafkaClient().send("auth.users", key, value, Map.of());
+        infra.kafkaClient().publishEvent("auth.users", key, value);
     }
 
     private static String event(String type, Map<String, Object> data) {

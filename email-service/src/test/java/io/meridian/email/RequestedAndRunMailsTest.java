@@ -38,11 +38,11 @@ class RequestedAndRunMailsTest {
         String email = recipient("requested");
         String request = event("agent-service", "email.requested", email, Map.of("to", email, "template", "password-changed",
                 "data", Map.of("displayName", "Dee", "reason", "changed by the user", "changedAt", "2026-11-25T10:00:00Z")));
-        infra.kafkaClient().send("email.requests", email, request, Map.of());
-        infra.kafkaClient().send("email.requests", email, request, Map.of());
+        infra.kafkaClient().publishEvent("email.requests", email, request);
+        infra.kafkaClient().publishEvent("email.requests", email, request);
         String marker = recipient("requested-marker");
-        infra.kafkaClient().send("email.requests", marker, event("rag-service", "email.requested", marker,
-                Map.of("to", marker, "template", "welcome", "data", Map.of("displayName", "M", "email", marker))), Map.of());
+        infra.kafkaClient().publishEvent("email.requests", marker, event("rag-service", "email.requested", marker,
+                Map.of("to", marker, "template", "welcome", "data", Map.of("displayName", "M", "email", marker))));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mails(marker).size() == 1);
         List<MimeMessage> mails = mails(email);
@@ -55,13 +55,13 @@ class RequestedAndRunMailsTest {
     @Test
     void badRequestsGoToTheDeadLetterTopicWithTheirReasonAndTheNextIsMailed() {
         String key = "bad-" + UUID.randomUUID();
-        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
-                Map.of("to", "not-an-address", "template", "welcome", "data", Map.of())), Map.of());
-        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
-                Map.of("to", recipient("unknown-template"), "template", "no-such-template", "data", Map.of())), Map.of());
+        infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", "not-an-address", "template", "welcome", "data", Map.of())));
+        infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", recipient("unknown-template"), "template", "no-such-template", "data", Map.of())));
         String good = recipient("after-bad");
-        infra.kafkaClient().send("email.requests", key, event("agent-service", "email.requested", key,
-                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))), Map.of());
+        infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
+                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mails(good).size() == 1);
         List<String> reasons = deadLetterReasons("email.requests.dlq", key, 2);
@@ -72,11 +72,11 @@ class RequestedAndRunMailsTest {
     @Test
     void aTemplateThatCannotBeRenderedFailsThatDeliveryOnly() {
         String broken = recipient("missing-data");
-        infra.kafkaClient().send("email.requests", broken, event("agent-service", "email.requested", broken,
-                Map.of("to", broken, "template", "password-reset", "data", Map.of("displayName", "X"))), Map.of());
+        infra.kafkaClient().publishEvent("email.requests", broken, event("agent-service", "email.requested", broken,
+                Map.of("to", broken, "template", "password-reset", "data", Map.of("displayName", "X"))));
         String good = recipient("after-missing-data");
-        infra.kafkaClient().send("email.requests", good, event("agent-service", "email.requested", good,
-                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))), Map.of());
+        infra.kafkaClient().publishEvent("email.requests", good, event("agent-service", "email.requested", good,
+                Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mails(good).size() == 1);
         assertThat(MailFixtures.deliveries(infra, broken)).containsExactly("FAILED");
@@ -107,16 +107,16 @@ class RequestedAndRunMailsTest {
     @Test
     void aNotificationWithoutAnAddressGoesToTheRunsDeadLetterTopic() {
         String runId = UUID.randomUUID().toString();
-        infra.kafkaClient().send("agent.runs", runId, event("agent-service", "run.completed", runId,
-                Map.of("runId", runId, "status", "SUCCEEDED", "notify", true)), Map.of());
+        infra.kafkaClient().publishEvent("agent.runs", runId, event("agent-service", "run.completed", runId,
+                Map.of("runId", runId, "status", "SUCCEEDED", "notify", true)));
 
         assertThat(deadLetterReasons("agent.runs.dlq", runId, 1)).anyMatch(reason -> reason.contains("no email"));
     }
 
     private void publishRun(String type, String runId, String email, boolean notify, String status) {
-        infra.kafkaClient().send("agent.runs", runId, event("agent-service", type, runId, Map.of("runId", runId,
+        infra.kafkaClient().publishEvent("agent.runs", runId, event("agent-service", type, runId, Map.of("runId", runId,
                 "agentId", UUID.randomUUID().toString(), "agentName", "Researcher", "userId", UUID.randomUUID().toString(),
-                "email", email, "status", status, "notify", notify)), Map.of());
+                "email", email, "status", status, "notify", notify)));
     }
 
     private List<String> deadLetterReasons(String topic, String key, int expected) {

@@ -45,7 +45,10 @@ public interface CacheConfig {
     @WithDefault("30s")
     Duration metricsRefresh();
 
-    /** The namespace in which rag-service caches answers, keyed {@code <collectionId>:...}. */
-    @WithDefault("rag-answers")
-    String ragAnswersNamespace();
+    /**
+     * How rag-service's cached answers start, in the asking user's own namespace: {@code <prefix><collectionId>:...}.
+     * A document indexed or deleted invalidates its owner's answers about its collection.
+     */
+    @WithDefault("rag-answer:")
+    String ragAnswerPrefix();
 }

@@ -24,8 +24,8 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * Entries that events make stale, each event applied once: {@code cache.invalidate} on {@code cache.invalidations}
- * (a namespace and its keys or a key prefix), a document indexed again or deleted on {@code rag.documents} (the cached
- * answers of its collection), and {@code user.deleted} on {@code auth.users} (the user's private namespace).
+ * (a namespace and its keys or a key prefix), a document indexed or deleted on {@code rag.documents} (its owner's
+ * cached answers about its collection), and {@code user.deleted} on {@code auth.users} (the user's private namespace).
  */
 @ApplicationScoped
 public class CacheInvalidations {
@@ -96,7 +96,9 @@ public class CacheInvalidations {
             return;
         }
         String collectionId = EventFields.required(event.data(), "collectionId");
-        long deleted = cache.invalidatePrefix(config.ragAnswersNamespace(), collectionId + ":").await().atMost(WAIT);
+        String namespace = Namespaces.ofUser(EventFields.required(event.data(), "ownerId"));
+        valid(() -> Namespaces.validate(namespace));
+        long deleted = cache.invalidatePrefix(namespace, config.ragAnswerPrefix() + collectionId + ":").await().atMost(WAIT);
         LOG.debugf("%s: %d cached answers of collection %s invalidated", event.type(), deleted, collectionId);
     }
 

@@ -60,8 +60,8 @@ class TwoConsumersTest {
         for (int i = 0; i < BACKLOG; i++) {
             String to = "backlog-" + batch + "-" + i + "@example.com";
             recipients.add(to);
-            infra.kafkaClient().send(topic, to, MailFixtures.event("agent-service", "email.requested", to,
-                    Map.of("to", to, "template", "welcome", "data", Map.of("displayName", "B" + i, "email", to))), Map.of());
+            infra.kafkaClient().publishEvent(topic, to, MailFixtures.event("agent-service", "email.requested", to,
+                    Map.of("to", to, "template", "welcome", "data", Map.of("displayName", "B" + i, "email", to))));
         }
         List<ConsumerRecord<String, String>> backlog = await().atMost(Duration.ofSeconds(30)).until(
                 () -> infra.kafkaClient().readAll(topic, Duration.ofSeconds(1), Duration.ofSeconds(10)),

@@ -30,6 +30,14 @@ public final class KafkaTestClient {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /**
+     * Sends an event as Meridian's services publish them (the outbox relay): a structured CloudEvent with the
+     * {@code content-type: application/cloudevents+json} header.
+     */
+    public void publishEvent(String topic, String key, String event) {
+        send(topic, key, event, Map.of("content-type", "application/cloudevents+json"));
+    }
+
     /** Sends one record and waits for the broker's acknowledgement. */
     public void send(String topic, String key, String value, Map<String, String> headers) {
         Properties props = new Properties();

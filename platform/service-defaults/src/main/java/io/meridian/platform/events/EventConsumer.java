@@ -78,6 +78,14 @@ public class EventConsumer {
         }
     }
 
+    /**
+     * The record as an event, for a consumer that must look at it before {@link #apply} (to do slow work outside the
+     * transaction, say); a record that is not a Meridian event is poison.
+     */
+    public EventEnvelope read(ConsumerRecord<String, String> record) {
+        return parse(record);
+    }
+
     private EventEnvelope parse(ConsumerRecord<String, String> record) {
         if (record.value() == null) {
             throw new PoisonEventException("empty record at " + position(record));
