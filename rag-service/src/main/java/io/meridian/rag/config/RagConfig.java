@@ -1,0 +1,77 @@
+package io.meridian.rag.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** rag-service's settings (meridian.rag.*). */
+@ConfigMapping(prefix = "meridian.rag")
+public interface RagConfig {
+
+    Chunking chunking();
+
+    Search search();
+
+    Chat chat();
+
+    /** Documents in one batch upload. */
+    @WithDefault("1000")
+    int batchMaxDocuments();
+
+    /** Passages embedded per call of the embedding model. */
+    @WithDefault("32")
+    int embeddingBatchSize();
+
+    interface Chunking {
+
+        /** Largest passage, in characters; split at paragraphs, then lines, sentences and words (recursive). */
+        @WithDefault("1000")
+        int maxChars();
+
+        /** Characters that consecutive passages share, so that a sentence cut at a border is found in both. */
+        @WithDefault("150")
+        int overlapChars();
+    }
+
+    /** The chat model that writes answers; without one, answers are extractive. */
+    interface Chat {
+
+        /** none, openai (any OpenAI-compatible endpoint) or ollama. */
+        @WithDefault("none")
+        String provider();
+
+        /** For example https://api.openai.com/v1, or http://ollama:11434 for Ollama. */
+        java.util.Optional<String> baseUrl();
+
+        java.util.Optional<String> apiKey();
+
+        @WithDefault("gpt-4o-mini")
+        String model();
+
+        @WithDefault("60s")
+        java.time.Duration timeout();
+
+        @WithDefault("0.1")
+        double temperature();
+
+        /** Characters of each source quoted in the prompt. */
+        @WithDefault("1500")
+        int maxSourceChars();
+    }
+
+    interface Search {
+
+        @WithDefault("10")
+        int defaultTopK();
+
+        @WithDefault("50")
+        int maxTopK();
+
+        /** Results of each of keyword and vector search that hybrid search fuses. */
+        @WithDefault("50")
+        int hybridCandidates();
+
+        /** The k of reciprocal rank fusion: 1 / (k + rank). */
+        @WithDefault("60")
+        int rrfK();
+    }
+}

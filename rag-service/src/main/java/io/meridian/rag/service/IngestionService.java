@@ -1,0 +1,127 @@
+package io.meridian.rag.service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+
+import io.meridian.platform.events.Outbox;
+import io.meridian.platform.events.Topics;
+import io.meridian.rag.domain.Chunk;
+import io.meridian.rag.domain.Document;
+import io.meridian.rag.domain.DocumentContent;
+import io.meridian.rag.domain.KnowledgeCollection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * Ingestion of one PENDING document: parse, chunk and embed outside any transaction (it can take a while), then, in
+ * one transaction, store the chunks, mark the document INDEXED with its chunk count (or FAILED with the reason) and
+ * announce it on {@code rag.documents} through the outbox. A document that failed never blocks the ones after it.
+ */
+@ApplicationScoped
+public class IngestionService {
+
+    private static final Logger LOG = Logger.getLogger(IngestionService.class);
+
+    /** The work done before the transaction: passages with their vectors, or why there are none. */
+    public record Prepared(List<String> passages, List<float[]> vectors, String failure) {
+
+        static Prepared nothingToDo() {
+            return new Prepared(null, null, null);
+        }
+
+        boolean nothing() {
+            return passages == null && failure == null;
+        }
+    }
+
+    private record Pending(Document document, byte[] content) {
+    }
+
+    private final ContentExtractor extractor;
+    private final Chunker chunker;
+    private final Embeddings embeddings;
+    private final Outbox outbox;
+    private final Counter indexedChunks;
+    private final Counter failures;
+
+    IngestionService(ContentExtractor extractor, Chunker chunker, Embeddings embeddings, Outbox outbox,
+            MeterRegistry registry) {
+        this.extractor = extractor;
+        this.chunker = chunker;
+        this.embeddings = embeddings;
+        this.outbox = outbox;
+        this.indexedChunks = Counter.builder("meridian.rag.ingested.chunks").description("Chunks stored with embeddings")
+                .register(registry);
+        this.failures = Counter.builder("meridian.rag.ingestion.failures").description("Documents that failed to index")
+                .register(registry);
+    }
+
+    /** Parses, chunks and embeds the document if it is still PENDING. */
+    public Prepared prepare(UUID documentId) {
+        Pending pending = QuarkusTransaction.requiringNew().call(() -> {
+            Document document = Document.findById(documentId);
+            if (document == null || document.status != Document.Status.PENDING) {
+                return null;
+            }
+            DocumentContent content = DocumentContent.findById(documentId);
+            return new Pending(document, content == null ? new byte[0] : content.content);
+        });
+        if (pending == null) {
+            return Prepared.nothingToDo();
+        }
+        try {
+            String text = extractor.text(pending.content(), pending.document().contentType);
+            List<String> passages = chunker.split(text);
+            if (passages.isEmpty()) {
+                return new Prepared(null, null, "the document has no text");
+            }
+            return new Prepared(passages, embeddings.embedAll(passages), null);
+        } catch (Exception | OutOfMemoryError e) {
+            LOG.infof("Document %s cannot be indexed: %s", documentId, e.toString());
+            return new Prepared(null, null, "the " + pending.document().contentType + " could not be read: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    /** Stores what {@link #prepare} made, if the document is still there and still PENDING. */
+    @Transactional
+    public void store(UUID documentId, Prepared prepared) {
+        if (prepared.nothing()) {
+            return;
+        }
+        Document document = Document.findById(documentId, LockModeType.PESSIMISTIC_WRITE);
+        if (document == null || document.status != Document.Status.PENDING) {
+            return; // deleted meanwhile, or another worker was first
+        }
+        if (prepared.failure() != null) {
+            document.status = Document.Status.FAILED;
+            document.error = prepared.failure().length() > 2000 ? prepared.failure().substring(0, 2000) : prepared.failure();
+            failures.increment();
+            outbox.publish(Topics.RAG_DOCUMENTS, "document.failed", document.id.toString(), DocumentEvents.data(document));
+            return;
+        }
+        for (int i = 0; i < prepared.passages().size(); i++) {
+            Chunk chunk = new Chunk();
+            chunk.documentId = document.id;
+            chunk.collectionId = document.collectionId;
+            chunk.ordinal = i;
+            chunk.text = prepared.passages().get(i);
+            chunk.embedding = Embeddings.toBytes(prepared.vectors().get(i));
+            chunk.persist();
+        }
+        document.status = Document.Status.INDEXED;
+        document.chunkCount = prepared.passages().size();
+        document.indexedAt = Instant.now();
+        KnowledgeCollection.update("indexVersion = indexVersion + 1 where id = ?1", document.collectionId);
+        indexedChunks.increment(document.chunkCount);
+        outbox.publish(Topics.RAG_DOCUMENTS, "document.indexed", document.id.toString(), DocumentEvents.data(document));
+    }
+}

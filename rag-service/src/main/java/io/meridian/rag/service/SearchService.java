@@ -1,0 +1,186 @@
+package io.meridian.rag.service;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
+import io.meridian.platform.problem.ProblemException;
+import io.meridian.rag.config.RagConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Search in three modes over the caller's own collections: keyword (PostgreSQL full-text search, any of the query's
+ * terms, ranked by ts_rank), vector (exact cosine, {@link VectorIndex}) and hybrid (reciprocal rank fusion of the two).
+ */
+@ApplicationScoped
+public class SearchService {
+
+    public enum Mode {
+        KEYWORD, VECTOR, HYBRID
+    }
+
+    /** One passage found, as the API shows it. */
+    public record Result(UUID documentId, String externalId, String title, long chunkId, String text, double score) {
+    }
+
+    private record Ranked(long chunkId, double score) {
+    }
+
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
+
+    private final AgroalDataSource dataSource;
+    private final VectorIndex vectors;
+    private final Embeddings embeddings;
+    private final RagConfig config;
+    private final Map<Mode, Timer> latency = new HashMap<>();
+
+    SearchService(AgroalDataSource dataSource, VectorIndex vectors, Embeddings embeddings, RagConfig config,
+            MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.vectors = vectors;
+        this.embeddings = embeddings;
+        this.config = config;
+        for (Mode mode : Mode.values()) {
+            latency.put(mode, Timer.builder("meridian.rag.search").description("Search latency by mode")
+                    .tag("mode", mode.name().toLowerCase(Locale.ROOT)).publishPercentiles(0.5, 0.95)
+                    .register(registry));
+        }
+    }
+
+    public List<Result> search(UUID owner, String query, List<UUID> collectionIds, int topK, Mode mode) {
+        return latency.get(mode).record(() -> {
+            Map<UUID, Long> collections = ownedVersions(owner, collectionIds);
+            List<Ranked> ranked = switch (mode) {
+                case KEYWORD -> keyword(query, collections, topK);
+                case VECTOR -> vector(query, collections, topK);
+                case HYBRID -> fuse(keyword(query, collections, config.search().hybridCandidates()),
+                        vector(query, collections, config.search().hybridCandidates()), topK);
+            };
+            return details(ranked);
+        });
+    }
+
+    /** The index versions of the caller's collections; 404 when one of them is not the caller's. */
+    private Map<UUID, Long> ownedVersions(UUID owner, List<UUID> collectionIds) {
+        Map<UUID, Long> versions = new LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "select id, index_version from collection where owner_id = ? and id = any(?)")) {
+            statement.setObject(1, owner);
+            statement.setArray(2, connection.createArrayOf("uuid", collectionIds.toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read collections", e);
+        }
+        for (UUID id : collectionIds) {
+            if (!versions.containsKey(id)) {
+                throw ProblemException.notFound("No collection " + id + ".");
+            }
+        }
+        return versions;
+    }
+
+    private List<Ranked> keyword(String query, Map<UUID, Long> collections, int limit) {
+        String terms = anyOf(query);
+        if (terms.isEmpty()) {
+            return List.of();
+        }
+        List<Ranked> ranked = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        select c.id, ts_rank(c.tsv, q, 1) as rank
+                        from chunk c, to_tsquery('english', ?) q
+                        where c.collection_id = any(?) and c.tsv @@ q
+                        order by rank desc, c.id limit ?""")) {
+            statement.setString(1, terms);
+            statement.setArray(2, connection.createArrayOf("uuid", collections.keySet().toArray()));
+            statement.setInt(3, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ranked.add(new Ranked(rows.getLong(1), rows.getDouble(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("keyword search failed", e);
+        }
+        return ranked;
+    }
+
+    private List<Ranked> vector(String query, Map<UUID, Long> collections, int limit) {
+        float[] embedding = embeddings.embed(query);
+        return vectors.search(collections, embedding, limit).stream()
+                .map(hit -> new Ranked(hit.chunkId(), hit.score())).toList();
+    }
+
+    /** Reciprocal rank fusion: each list adds 1 / (k + rank) for every chunk it ranks. */
+    private List<Ranked> fuse(List<Ranked> keyword, List<Ranked> vector, int limit) {
+        int k = config.search().rrfK();
+        Map<Long, Double> scores = new HashMap<>();
+        for (List<Ranked> list : List.of(keyword, vector)) {
+            for (int rank = 0; rank < list.size(); rank++) {
+                scores.merge(list.get(rank).chunkId(), 1.0 / (k + rank + 1), Double::sum);
+            }
+        }
+        return scores.entrySet().stream()
+                .sorted(Map.Entry.<Long, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit).map(e -> new Ranked(e.getKey(), e.getValue())).toList();
+    }
+
+    private List<Result> details(List<Ranked> ranked) {
+        if (ranked.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Result> found = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("""
+                        select c.id, c.text, d.id, d.external_id, d.title
+                        from chunk c join document d on d.id = c.document_id where c.id = any(?)""")) {
+            statement.setArray(1, connection.createArrayOf("bigint", ranked.stream().map(Ranked::chunkId).toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    found.put(rows.getLong(1), new Result(rows.getObject(3, UUID.class), rows.getString(4),
+                            rows.getString(5), rows.getLong(1), rows.getString(2), 0));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the passages found", e);
+        }
+        List<Result> results = new ArrayList<>(ranked.size());
+        for (Ranked r : ranked) {
+            Result result = found.get(r.chunkId());
+            if (result != null) { // a chunk deleted since it was ranked is left out
+                results.add(new Result(result.documentId(), result.externalId(), result.title(), r.chunkId(),
+                        result.text(), r.score()));
+            }
+        }
+        return results;
+    }
+
+    /** The query's words as a tsquery that matches any of them (to_tsquery stems them and drops stop words). */
+    static String anyOf(String query) {
+        List<String> words = new ArrayList<>();
+        Matcher matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
+        while (matcher.find() && words.size() < 64) {
+            words.add(matcher.group());
+        }
+        return String.join(" | ", words);
+    }
+}

@@ -1,0 +1,71 @@
+package io.meridian.rag;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+
+import io.meridian.testsupport.Tokens;
+
+/** Users, collections, documents and waiting for ingestion. */
+final class RagFixtures {
+
+    private RagFixtures() {
+    }
+
+    static String user() {
+        return Tokens.user(UUID.randomUUID(), "reader-" + UUID.randomUUID().toString().substring(0, 6) + "@example.com");
+    }
+
+    static String collection(String token, String name) {
+        return given().auth().oauth2(token).contentType("application/json").body(Map.of("name", name))
+                .when().post("/api/rag/collections").then().statusCode(201).extract().path("id");
+    }
+
+    static String addText(String token, String collection, String title, String text) {
+        return given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("title", title, "text", text, "externalId", "ext-" + title))
+                .when().post("/api/rag/collections/" + collection + "/documents").then().statusCode(202)
+                .extract().path("id");
+    }
+
+    /** Waits until the document is INDEXED or FAILED; answers its status. */
+    static String awaitIngested(String token, String document) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> given()
+                .auth().oauth2(token).when().get("/api/rag/documents/" + document).then().extract()
+                .<String>path("status"), status -> !"PENDING".equals(status));
+    }
+
+    /** A one-page PDF with the text written on it. */
+    static byte[] pdf(String... lines) {
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            PDPage page = new PDPage();
+            document.addPage(page);
+            try (PDPageContentStream text = new PDPageContentStream(document, page)) {
+                text.beginText();
+                text.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
+                text.newLineAtOffset(50, 700);
+                for (String line : lines) {
+                    text.showText(line);
+                    text.newLineAtOffset(0, -16);
+                }
+                text.endText();
+            }
+            document.save(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
