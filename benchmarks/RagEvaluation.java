@@ -63,8 +63,9 @@ public class RagEvaluation {
         for (Map.Entry<String, JsonNode> doc : corpus.entrySet()) {
             String title = doc.getValue().path("title").asText("");
             String text = doc.getValue().path("text").asText("");
+            String body = (title + "\n\n" + text).strip();
             batch.add(Map.of("title", title.isBlank() ? "document " + doc.getKey() : title,
-                    "text", (title + "\n\n" + text).strip(), "externalId", doc.getKey()));
+                    "text", body.isEmpty() ? "(empty document " + doc.getKey() + ")" : body, "externalId", doc.getKey()));
             if (batch.size() == 500) {
                 post(rag + "/api/rag/collections/" + collection + "/documents/batch", token, Map.of("documents", batch));
                 batch = new ArrayList<>();

@@ -44,7 +44,7 @@ class AccessLogTest {
         try {
             UUID userId = UUID.randomUUID();
             given().header("X-Request-Id", "access-log-1").auth().oauth2(Tokens.user(userId, "log@example.com"))
-                    .when().get("/api/rag/collections?secret=not-logged").then().statusCode(200);
+                    .when().get("/api/rag/notes?secret=not-logged").then().statusCode(200);
 
             String line = await().atMost(Duration.ofSeconds(5)).until(
                     () -> lines.stream().filter(l -> l.contains("access-log-1")).findFirst().orElse(null),
@@ -55,7 +55,7 @@ class AccessLogTest {
             assertThat(json.getString("service")).isEqualTo("rag");
             assertThat(json.getString("class")).isEqualTo("protected");
             assertThat(json.getString("method")).isEqualTo("GET");
-            assertThat(json.getString("path")).isEqualTo("/api/rag/collections");
+            assertThat(json.getString("path")).isEqualTo("/api/rag/notes");
             assertThat(json.getInteger("status")).isEqualTo(200);
             assertThat(json.getDouble("upstreamMs")).isPositive();
             assertThat(json.getDouble("totalMs")).isGreaterThanOrEqualTo(json.getDouble("upstreamMs"));

@@ -53,7 +53,7 @@ class GatewayRoutingTest {
     void forwardedHeadersAndTheRequestIdReachTheService() {
         Response response = given().header("X-Request-Id", "gw-req-7").auth().oauth2(token)
                 .header("X-Forwarded-For", "6.6.6.6")
-                .when().get("/api/rag/collections");
+                .when().get("/api/rag/notes");
         response.then().statusCode(200)
                 .body("headers.x-request-id", equalTo("gw-req-7"))
                 .body("headers.x-forwarded-for", equalTo("127.0.0.1"))

@@ -38,4 +38,25 @@ class GraphQlTest {
                 .when().post("/graphql")
                 .then().body("errors[0].message", notNullValue()).body("data.me", equalTo(null));
     }
+
+    @Test
+    void collectionsDocumentsSearchAndAskAreResolvedThroughRagServiceWithTheCallersToken() {
+        UUID userId = UUID.randomUUID();
+        String token = Tokens.user(userId, "reader@example.com");
+        given().auth().oauth2(token).contentType("application/json")
+                .body(Map.of("query", """
+                        { collections { id name documentCount }
+                          documents(collectionId: "c1") { id title status chunkCount }
+                          search(query: "gannets", collectionIds: ["c1"], mode: "keyword") { documentId title text score }
+                          ask(question: "why gannets", collectionIds: ["c1"]) { answer mode citations { documentId title } } }"""))
+                .when().post("/graphql")
+                .then().statusCode(200)
+                .body("errors", equalTo(null))
+                .body("data.collections[0].name", equalTo("Collection of " + userId))
+                .body("data.documents[0].title", equalTo("Doc of " + userId))
+                .body("data.documents[0].status", equalTo("INDEXED"))
+                .body("data.search[0].text", equalTo("gannets"))
+                .body("data.ask.answer", equalTo("About why gannets [1]"))
+                .body("data.ask.citations[0].title", equalTo("Found"));
+    }
 }

@@ -52,6 +52,14 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         rag.createContext("/q/openapi", exchange -> respond(exchange, 200, openApi("/api/rag/collections", "id"),
                 "application/json"));
         rag.createContext("/api/rag/stream", this::stream);
+        rag.createContext("/api/rag/collections", this::collections);
+        rag.createContext("/api/rag/search", exchange -> respond(exchange, 200, """
+                {"mode":"hybrid","results":[{"documentId":"d1","externalId":"e1","title":"Found","chunkId":7,
+                 "text":"%s","score":0.5}]}""".formatted(jsonField(read(exchange), "query")), "application/json"));
+        rag.createContext("/api/rag/ask", exchange -> respond(exchange, 200, """
+                {"answer":"About %s [1]","mode":"extractive","model":null,
+                 "citations":[{"documentId":"d1","externalId":"e1","title":"Found","chunkId":7,"snippet":"s"}]}"""
+                .formatted(jsonField(read(exchange), "question")), "application/json"));
         rag.createContext("/api/rag/slow", this::slow);
         rag.createContext("/release", exchange -> {
             streamRelease.countDown();
@@ -116,6 +124,40 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         respond(exchange, 200, """
                 {"id":"%s","email":"%s","displayName":"Stand-in","roles":["user"],"emailVerified":true,
                  "createdAt":"2026-11-25T10:00:00Z"}""".formatted(sub, email), "application/json");
+    }
+
+    /**
+     * rag-service's collection reads, named after the caller (read from the token, as auth-service's stand-in does),
+     * so that a test sees whose token arrived; every other request under /api/rag/collections is echoed.
+     */
+    private void collections(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (!"GET".equals(exchange.getRequestMethod()) || authorization == null
+                || !(path.equals("/api/rag/collections") || path.endsWith("/documents"))) {
+            echo(exchange);
+            return;
+        }
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(authorization.substring(7).split("\\.")[1]),
+                StandardCharsets.UTF_8);
+        String sub = payload.replaceAll(".*\"sub\":\"([^\"]+)\".*", "$1");
+        String item = path.endsWith("/documents")
+                ? """
+                  {"id":"doc-1","collectionId":"c1","title":"Doc of %s","externalId":null,"contentType":"text/plain",
+                   "sizeBytes":3,"status":"INDEXED","chunkCount":1,"error":null,"createdAt":"2026-11-25T10:00:00Z",
+                   "indexedAt":"2026-11-25T10:00:01Z"}""".formatted(sub)
+                : """
+                  {"id":"c1","name":"Collection of %s","description":null,"documentCount":1,
+                   "createdAt":"2026-11-25T10:00:00Z"}""".formatted(sub);
+        respond(exchange, 200, "{\"items\":[" + item + "],\"page\":0,\"size\":20,\"total\":1}", "application/json");
+    }
+
+    private static String read(HttpExchange exchange) throws IOException {
+        return new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static String jsonField(String json, String field) {
+        return json.replaceAll("(?s).*\"" + field + "\"\\s*:\\s*\"([^\"]*)\".*", "$1");
     }
 
     /** How many requests for {@code ?path=} reached this service: proof that the edge stopped the others. */

@@ -59,34 +59,51 @@ public class ServiceCalls {
 
     /** GET {@code path} of one service ({@code auth}, {@code rag}, ...). */
     public Uni<Answer> get(String service, String path, String authorization) {
+        return call(service, HttpMethod.GET, path, null, authorization);
+    }
+
+    /** POST a JSON {@code body} to {@code path} of one service. */
+    public Uni<Answer> post(String service, String path, Buffer body, String authorization) {
+        return call(service, HttpMethod.POST, path, body, authorization);
+    }
+
+    private Uni<Answer> call(String service, HttpMethod method, String path, Buffer body, String authorization) {
         GatewayConfig.Route route = config.routes().get(service);
         if (route == null) {
             return Uni.createFrom().item(new Answer(0, null, "no route " + service, 0));
         }
-        return get(route, path, authorization);
+        return call(route, method, path, body, authorization);
     }
 
-    /** Asks the route's instances in turn until one answers. */
     private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
-        Uni<Answer> answer = get(route.url().get(0), path, authorization);
+        return call(route, HttpMethod.GET, path, null, authorization);
+    }
+
+    /** Asks the route's instances in turn until one answers (a refused connection moves to the next). */
+    private Uni<Answer> call(GatewayConfig.Route route, HttpMethod method, String path, Buffer body,
+            String authorization) {
+        Uni<Answer> answer = call(route.url().get(0), method, path, body, authorization);
         for (URI instance : route.url().subList(1, route.url().size())) {
-            answer = answer.flatMap(previous -> previous.status() == 0 ? get(instance, path, authorization)
+            answer = answer.flatMap(previous -> previous.status() == 0 ? call(instance, method, path, body, authorization)
                     : Uni.createFrom().item(previous));
         }
         return answer;
     }
 
-    private Uni<Answer> get(URI instance, String path, String authorization) {
+    private Uni<Answer> call(URI instance, HttpMethod method, String path, Buffer body, String authorization) {
         long started = System.nanoTime();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+        RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(instance.resolve(path).toString())
-                .setTimeout(config.healthTimeout().toMillis());
+                .setTimeout(method == HttpMethod.GET ? config.healthTimeout().toMillis() : config.callTimeout().toMillis());
         if (authorization != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
         }
-        var future = client.request(options).compose(request -> request.send())
-                .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body, null,
-                        millisSince(started))));
+        if (body != null) {
+            options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        }
+        var future = client.request(options).compose(request -> body == null ? request.send() : request.send(body))
+                .compose(response -> response.body().map(answerBody -> new Answer(response.statusCode(), answerBody,
+                        null, millisSince(started))));
         return Uni.createFrom().completionStage(future.toCompletionStage())
                 .onFailure().recoverWithItem(failure -> new Answer(0, null,
                         failure.getClass().getSimpleName() + ": " + failure.getMessage(), millisSince(started)));

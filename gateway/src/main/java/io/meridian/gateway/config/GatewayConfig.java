@@ -24,6 +24,10 @@ public interface GatewayConfig {
     @WithDefault("2s")
     Duration healthTimeout();
 
+    /** Longest wait for a service's answer when the gateway itself calls it (GraphQL search and ask). */
+    @WithDefault("60s")
+    Duration callTimeout();
+
     /** Where the token buckets live in Redis: {@code <prefix><class>:<caller>}. */
     @WithDefault("meridian:ratelimit:")
     String rateLimitKeyPrefix();

@@ -1,27 +1,37 @@
 package io.meridian.gateway.graphql;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import jakarta.annotation.security.RolesAllowed;
 
+import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.GraphQLException;
+import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.meridian.gateway.admin.ServiceCalls;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 
 /**
  * {@code POST /graphql}: a GraphQL facade over the same REST operations, resolved by calling the services with the
- * caller's own token (so each service applies its own rules). {@code me} today; collections, search, ask, agents and
- * runs join as their services land.
+ * caller's own token (so each service applies its own rules): {@code me} (auth-service); {@code collections},
+ * {@code documents}, {@code search} and {@code ask} (rag-service). Agents and runs join as their service lands.
  */
 @GraphQLApi
 public class PlatformGraph {
@@ -29,6 +39,27 @@ public class PlatformGraph {
     @Description("A Meridian account, as GET /api/auth/me answers it")
     public record User(String id, String email, String displayName, List<String> roles, boolean emailVerified,
             Instant createdAt) {
+    }
+
+    @Description("A collection of documents, as GET /api/rag/collections answers it")
+    public record Collection(String id, String name, String description, long documentCount, Instant createdAt) {
+    }
+
+    @Description("A document and where its ingestion stands")
+    public record Document(String id, String collectionId, String title, String externalId, String contentType,
+            long sizeBytes, String status, int chunkCount, String error, Instant createdAt, Instant indexedAt) {
+    }
+
+    @Description("A passage found by search")
+    public record SearchHit(String documentId, String externalId, String title, long chunkId, String text, double score) {
+    }
+
+    @Description("A source an answer cites")
+    public record Citation(String documentId, String externalId, String title, long chunkId, String snippet) {
+    }
+
+    @Description("An answer from the caller's collections: generative (a chat model) or extractive")
+    public record Answer(String answer, String mode, String model, List<Citation> citations) {
     }
 
     private final ServiceCalls services;
@@ -58,5 +89,87 @@ public class PlatformGraph {
                         + e.getMessage()));
             }
         });
+    }
+
+    @Query("collections")
+    @Description("The caller's collections, newest first")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<Collection>> collections(@DefaultValue("0") int page, @DefaultValue("20") int size) {
+        return read(services.get("rag", "/api/rag/collections?page=" + page + "&size=" + size, authorization()),
+                "rag-service", body -> mapper.convertValue(body.get("items"), new TypeReference<List<Collection>>() {
+                }));
+    }
+
+    @Query("documents")
+    @Description("A collection's documents, newest first")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<Document>> documents(@NonNull String collectionId, @DefaultValue("0") int page,
+            @DefaultValue("20") int size) {
+        return read(services.get("rag", "/api/rag/collections/" + encode(collectionId) + "/documents?page=" + page
+                + "&size=" + size, authorization()), "rag-service",
+                body -> mapper.convertValue(body.get("items"), new TypeReference<List<Document>>() {
+                }));
+    }
+
+    @Query("search")
+    @Description("Passages of the caller's collections: mode keyword, vector or hybrid (the default)")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<SearchHit>> search(@NonNull String query, @NonNull List<String> collectionIds, String mode,
+            Integer topK) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("query", query);
+        body.put("collectionIds", collectionIds);
+        body.put("mode", mode);
+        body.put("topK", topK);
+        return read(services.post("rag", "/api/rag/search", json(body), authorization()), "rag-service",
+                answer -> mapper.convertValue(answer.get("results"), new TypeReference<List<SearchHit>>() {
+                }));
+    }
+
+    @Query("ask")
+    @Description("An answer to a question from the caller's collections, with its citations")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<Answer> ask(@NonNull String question, @NonNull List<String> collectionIds, Integer topK) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("question", question);
+        body.put("collectionIds", collectionIds);
+        body.put("topK", topK);
+        return read(services.post("rag", "/api/rag/ask", json(body), authorization()), "rag-service",
+                answer -> mapper.convertValue(answer, Answer.class));
+    }
+
+    /** The service's answer mapped, or a GraphQL error carrying the service's problem detail. */
+    private <T> Uni<T> read(Uni<ServiceCalls.Answer> call, String service, Function<JsonNode, T> map) {
+        return call.onItem().transformToUni(answer -> {
+            JsonNode body;
+            try {
+                body = answer.body() == null || answer.body().length() == 0 ? null : mapper.readTree(answer.body().getBytes());
+            } catch (IOException e) {
+                return Uni.createFrom().failure(new GraphQLException(service + "'s answer could not be read"));
+            }
+            if (answer.status() / 100 != 2) {
+                String why = answer.error() != null ? answer.error()
+                        : body != null && body.hasNonNull("detail") ? body.get("detail").asText()
+                        : "status " + answer.status();
+                return Uni.createFrom().failure(new GraphQLException(service + " answered " + answer.status() + ": " + why));
+            }
+            return Uni.createFrom().item(map.apply(body));
+        });
+    }
+
+    private Buffer json(Object body) {
+        try {
+            return Buffer.buffer(mapper.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private String authorization() {
+        return request.getCurrent().request().getHeader(HttpHeaders.AUTHORIZATION);
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
