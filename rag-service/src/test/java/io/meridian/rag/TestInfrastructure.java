@@ -5,8 +5,12 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 
-/** Registers the real infrastructure (Kafka, PostgreSQL schema, Redis, test keys) for every test class. */
+/**
+ * Registers the real infrastructure (Kafka, PostgreSQL schema, Redis, test keys) for every test class, and an
+ * in-memory stand-in of cache-service's entry API.
+ */
 @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL,
         initArgs = @ResourceArg(name = "schemaPrefix", value = "rag"))
+@WithTestResource(value = CacheStandIn.class, scope = TestResourceScope.GLOBAL)
 final class TestInfrastructure {
 }

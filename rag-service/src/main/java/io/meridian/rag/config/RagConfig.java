@@ -13,6 +13,8 @@ public interface RagConfig {
 
     Chat chat();
 
+    Cache cache();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -56,6 +58,19 @@ public interface RagConfig {
         /** Characters of each source quoted in the prompt. */
         @WithDefault("1500")
         int maxSourceChars();
+    }
+
+    /** Answers and query embeddings kept in cache-service (in the asking user's namespace). */
+    interface Cache {
+
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("1h")
+        java.time.Duration answerTtl();
+
+        @WithDefault("24h")
+        java.time.Duration embeddingTtl();
     }
 
     interface Search {

@@ -3,6 +3,7 @@ package io.meridian.rag.service;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -57,11 +58,13 @@ public class AskService {
     private final SearchService search;
     private final ChatModels models;
     private final RagConfig config;
+    private final RagCache cache;
     private final Timer modelCalls;
     private final Counter inputTokens;
     private final Counter outputTokens;
 
-    AskService(SearchService search, ChatModels models, RagConfig config, MeterRegistry registry) {
+    AskService(SearchService search, ChatModels models, RagConfig config, RagCache cache, MeterRegistry registry) {
+        this.cache = cache;
         this.search = search;
         this.models = models;
         this.config = config;
@@ -79,6 +82,24 @@ public class AskService {
     }
 
     public Answer ask(UUID owner, String question, List<UUID> collectionIds, int topK) {
+        // one collection's answers are cached (cache-service forgets them when one of its documents changes)
+        UUID single = collectionIds.size() == 1 ? collectionIds.get(0) : null;
+        String key = question.strip() + "|" + topK + "|" + models.chat().map(m -> models.modelName()).orElse("extractive");
+        if (single != null) {
+            search.checkOwned(owner, collectionIds);
+            Optional<Answer> cached = cache.answer(owner, single, key);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+        }
+        Answer answer = answer(owner, question, collectionIds, topK);
+        if (single != null) {
+            cache.putAnswer(owner, single, key, answer);
+        }
+        return answer;
+    }
+
+    private Answer answer(UUID owner, String question, List<UUID> collectionIds, int topK) {
         List<SearchService.Result> sources = sources(owner, question, collectionIds, topK);
         if (models.chat().isEmpty() || sources.isEmpty()) {
             return extractive(sources);

@@ -51,6 +51,12 @@ public class Embeddings {
         return buffer.array();
     }
 
+    public static float[] fromBytes(byte[] stored) {
+        float[] vector = new float[stored.length / 4];
+        readInto(stored, vector, 0);
+        return vector;
+    }
+
     /** Reads a stored vector into {@code target} at {@code offset}. */
     public static void readInto(byte[] stored, float[] target, int offset) {
         ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(target, offset, stored.length / 4);

@@ -46,10 +46,12 @@ public class SearchService {
     private final VectorIndex vectors;
     private final Embeddings embeddings;
     private final RagConfig config;
+    private final RagCache cache;
     private final Map<Mode, Timer> latency = new HashMap<>();
 
     SearchService(AgroalDataSource dataSource, VectorIndex vectors, Embeddings embeddings, RagConfig config,
-            MeterRegistry registry) {
+            RagCache cache, MeterRegistry registry) {
+        this.cache = cache;
         this.dataSource = dataSource;
         this.vectors = vectors;
         this.embeddings = embeddings;
@@ -66,12 +68,17 @@ public class SearchService {
             Map<UUID, Long> collections = ownedVersions(owner, collectionIds);
             List<Ranked> ranked = switch (mode) {
                 case KEYWORD -> keyword(query, collections, topK);
-                case VECTOR -> vector(query, collections, topK);
+                case VECTOR -> vector(owner, query, collections, topK);
                 case HYBRID -> fuse(keyword(query, collections, config.search().hybridCandidates()),
-                        vector(query, collections, config.search().hybridCandidates()), topK);
+                        vector(owner, query, collections, config.search().hybridCandidates()), topK);
             };
             return details(ranked);
         });
+    }
+
+    /** 404 unless every collection is the caller's. */
+    public void checkOwned(UUID owner, List<UUID> collectionIds) {
+        ownedVersions(owner, collectionIds);
     }
 
     /** The index versions of the caller's collections; 404 when one of them is not the caller's. */
@@ -124,8 +131,12 @@ public class SearchService {
         return ranked;
     }
 
-    private List<Ranked> vector(String query, Map<UUID, Long> collections, int limit) {
-        float[] embedding = embeddings.embed(query);
+    private List<Ranked> vector(UUID owner, String query, Map<UUID, Long> collections, int limit) {
+        float[] embedding = cache.embedding(owner, query).orElseGet(() -> {
+            float[] computed = embeddings.embed(query);
+            cache.putEmbedding(owner, query, computed);
+            return computed;
+        });
         return vectors.search(collections, embedding, limit).stream()
                 .map(hit -> new Ranked(hit.chunkId(), hit.score())).toList();
     }

@@ -1,0 +1,195 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Search latency of rag-service as a collection grows: seeds a collection with 10,000 and then 100,000 chunks made
+ * from the chunks of an already indexed collection (the Cranfield evaluation's: their texts, and their embeddings
+ * with a little noise so that no two vectors are equal), written straight into the rag schema (ingestion is
+ * measured on its own: the embedding model makes 20-25 chunks/s here), then runs the Cranfield queries through the
+ * API in each mode and prints p50 and p95, and the latency of an extractive ask.
+ * Run: ./meridian bench rag (after ./meridian eval rag, which leaves the source collection).
+ */
+public class RagSearchBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public static void main(String[] args) throws Exception {
+        String rag = args[0];
+        String token = login(args[1], args[2], Files.readString(Path.of(args[3])).strip());
+        String jdbc = args[4];
+        Path dataset = Path.of(args[5]);
+        List<String> queries = new ArrayList<>();
+        for (String line : Files.readAllLines(dataset.resolve("queries.jsonl"))) {
+            if (!line.isBlank()) {
+                queries.add(JSON.readTree(line).get("text").asText());
+            }
+        }
+        String collection = post(rag + "/api/rag/collections", token, Map.of("name", "search-benchmark")).get("id").asText();
+        UUID owner;
+        List<String> texts = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        try (Connection db = DriverManager.getConnection(jdbc)) {
+            try (PreparedStatement q = db.prepareStatement("select owner_id from rag.collection where id = ?::uuid")) {
+                q.setString(1, collection);
+                try (ResultSet rows = q.executeQuery()) {
+                    rows.next();
+                    owner = rows.getObject(1, UUID.class);
+                }
+            }
+            try (PreparedStatement q = db.prepareStatement("""
+                    select c.text, c.embedding from rag.chunk c join rag.collection k on k.id = c.collection_id
+                    where k.name like 'eval-cranfield%' and k.owner_id = ? order by c.id""")) {
+                q.setObject(1, owner);
+                try (ResultSet rows = q.executeQuery()) {
+                    while (rows.next()) {
+                        texts.add(rows.getString(1));
+                        float[] v = new float[384];
+                        ByteBuffer.wrap(rows.getBytes(2)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                        vectors.add(v);
+                    }
+                }
+            }
+            if (texts.isEmpty()) {
+                throw new IllegalStateException("no indexed Cranfield collection of this user: run ./meridian eval rag first");
+            }
+            System.out.printf("Source: %d chunks of the Cranfield evaluation collection%n%n", texts.size());
+            System.out.println("| chunks | mode | p50 ms | p95 ms |");
+            System.out.println("|---|---|---|---|");
+            Random random = new Random(7);
+            int seeded = 0;
+            for (int target : new int[] { 10_000, 100_000 }) {
+                seeded += seed(db, UUID.fromString(collection), owner, texts, vectors, target - seeded, seeded, random);
+                for (String mode : List.of("keyword", "vector", "hybrid")) {
+                    // the first searches load the collection's vectors into the replica's memory
+                    for (int i = 0; i < 5; i++) {
+                        search(rag, token, collection, queries.get(i), mode);
+                    }
+                    double[] ms = new double[queries.size()];
+                    for (int i = 0; i < queries.size(); i++) {
+                        long t = System.nanoTime();
+                        search(rag, token, collection, queries.get(i), mode);
+                        ms[i] = (System.nanoTime() - t) / 1e6;
+                    }
+                    java.util.Arrays.sort(ms);
+                    System.out.printf("| %,d | %s | %.1f | %.1f |%n", target, mode, ms[ms.length / 2],
+                            ms[(int) Math.ceil(0.95 * ms.length) - 1]);
+                }
+                double[] ms = new double[50];
+                for (int i = 0; i < ms.length; i++) {
+                    long t = System.nanoTime();
+                    post(rag + "/api/rag/ask", token, Map.of("question", queries.get(i), "collectionIds", List.of(collection)));
+                    ms[i] = (System.nanoTime() - t) / 1e6;
+                }
+                java.util.Arrays.sort(ms);
+                System.out.printf("| %,d | ask (extractive) | %.1f | %.1f |%n", target, ms[ms.length / 2],
+                        ms[(int) Math.ceil(0.95 * ms.length) - 1]);
+            }
+        }
+        HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + collection))
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Adds {@code count} chunks (ten per document) copied from the source with noisy vectors; bumps the version. */
+    private static int seed(Connection db, UUID collection, UUID owner, List<String> texts, List<float[]> vectors,
+            int count, int offset, Random random) throws Exception {
+        db.setAutoCommit(false);
+        try (PreparedStatement doc = db.prepareStatement("""
+                insert into rag.document (id, collection_id, owner_id, title, external_id, content_type, size_bytes,
+                    status, chunk_count, created_at, indexed_at)
+                values (?, ?, ?, ?, ?, 'text/plain', 0, 'INDEXED', 10, now(), now())""");
+                PreparedStatement chunk = db.prepareStatement("""
+                        insert into rag.chunk (id, document_id, collection_id, ordinal, text, embedding)
+                        values (nextval('rag.chunk_seq'), ?, ?, ?, ?, ?)""")) {
+            UUID document = null;
+            for (int i = 0; i < count; i++) {
+                int n = offset + i;
+                if (n % 10 == 0) {
+                    document = UUID.randomUUID();
+                    doc.setObject(1, document);
+                    doc.setObject(2, collection);
+                    doc.setObject(3, owner);
+                    doc.setString(4, "seeded " + n / 10);
+                    doc.setString(5, "seed-" + n / 10);
+                    doc.executeUpdate();
+                }
+                int source = n % texts.size();
+                float[] v = vectors.get(source).clone();
+                double norm = 0;
+                for (int d = 0; d < v.length; d++) {
+                    v[d] += (float) (random.nextGaussian() * 0.02);
+                    norm += v[d] * v[d];
+                }
+                ByteBuffer bytes = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                for (float x : v) {
+                    bytes.putFloat((float) (x / Math.sqrt(norm)));
+                }
+                chunk.setObject(1, document);
+                chunk.setObject(2, collection);
+                chunk.setInt(3, n % 10);
+                chunk.setString(4, texts.get(source));
+                chunk.setBytes(5, bytes.array());
+                chunk.addBatch();
+                if (i % 1000 == 999) {
+                    chunk.executeBatch();
+                }
+            }
+            chunk.executeBatch();
+            try (PreparedStatement bump = db.prepareStatement(
+                    "update rag.collection set index_version = index_version + 1 where id = ?")) {
+                bump.setObject(1, collection);
+                bump.executeUpdate();
+            }
+            db.commit();
+        } finally {
+            db.setAutoCommit(true);
+        }
+        try (PreparedStatement analyze = db.prepareStatement("analyze rag.chunk")) {
+            analyze.execute();
+        }
+        return count;
+    }
+
+    private static void search(String rag, String token, String collection, String query, String mode) throws Exception {
+        post(rag + "/api/rag/search", token, Map.of("query", query, "collectionIds", List.of(collection), "mode", mode,
+                "topK", 10));
+    }
+
+    private static String login(String auth, String email, String password) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(auth + "/api/auth/login"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(Map.of("email", email, "password", password)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).get("accessToken").asText();
+    }
+
+    private static JsonNode post(String url, String token, Object body) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+}
