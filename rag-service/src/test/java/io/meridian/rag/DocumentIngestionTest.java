@@ -161,6 +161,23 @@ class DocumentIngestionTest {
                 .get("/api/rag/collections").then().statusCode(403);
     }
 
+    @Test
+    void aDeletedUsersCollectionsDocumentsAndChunksGo() throws Exception {
+        java.util.UUID userId = java.util.UUID.randomUUID();
+        String token = io.meridian.testsupport.Tokens.user(userId, "leaving@example.com");
+        String collection = collection(token, "leaving");
+        String document = addText(token, collection, "bye", "The swift spends months in the air without landing.");
+        assertThat(awaitIngested(token, document)).isEqualTo("INDEXED");
+
+        infra.kafkaClient().publishEvent(Topics.AUTH_USERS, userId.toString(), RagFixtures.event("user.deleted",
+                Map.of("userId", userId.toString(), "email", "leaving@example.com")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(token).when()
+                .get("/api/rag/collections/" + collection).statusCode() == 404);
+        assertThat(chunkCount(document)).isZero();
+        given().auth().oauth2(token).when().get("/api/rag/documents/" + document).then().statusCode(404);
+    }
+
     private static String upload(String token, String collection, String name, String declared, byte[] content) {
         return given().auth().oauth2(token).multiPart("file", name, content, declared)
                 .when().post("/api/rag/collections/" + collection + "/documents")

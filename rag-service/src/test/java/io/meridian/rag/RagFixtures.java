@@ -47,6 +47,18 @@ final class RagFixtures {
                 .<String>path("status"), status -> !"PENDING".equals(status));
     }
 
+    /** An event as auth-service publishes it. */
+    static String event(String type, Map<String, ?> data) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules().writeValueAsString(
+                    new io.meridian.platform.events.EventEnvelope("1.0", UUID.randomUUID().toString(),
+                            "/meridian/auth-service", type, java.time.Instant.now(), String.valueOf(data.get("userId")),
+                            "application/json", new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(data)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A one-page PDF with the text written on it. */
     static byte[] pdf(String... lines) {
         try (PDDocument document = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {

@@ -77,6 +77,18 @@ class SearchTest {
     }
 
     @Test
+    void adminsSeeQueryLatencyAndTopQueries() {
+        search("Sicilian Defence", "hybrid");
+        search("Sicilian  defence", "keyword");
+        JsonPath stats = given().auth().oauth2(io.meridian.testsupport.Tokens.admin(java.util.UUID.randomUUID(),
+                "admin@example.com")).when().get("/admin/stats").then().statusCode(200).extract().jsonPath();
+        assertThat(stats.getLong("queryLatency.hybrid.count")).isPositive();
+        assertThat(stats.getDouble("queryLatency.keyword.p95Ms")).isPositive();
+        assertThat(stats.getList("topQueries.query")).contains("sicilian defence");
+        given().auth().oauth2(token).when().get("/admin/stats").then().statusCode(403);
+    }
+
+    @Test
     void badSearchesAre400() {
         given().auth().oauth2(token).contentType("application/json")
                 .body(Map.of("query", "x", "collectionIds", List.of(collection), "mode", "psychic"))

@@ -47,11 +47,13 @@ public class SearchService {
     private final Embeddings embeddings;
     private final RagConfig config;
     private final RagCache cache;
+    private final QueryLog queries;
     private final Map<Mode, Timer> latency = new HashMap<>();
 
     SearchService(AgroalDataSource dataSource, VectorIndex vectors, Embeddings embeddings, RagConfig config,
-            RagCache cache, MeterRegistry registry) {
+            RagCache cache, QueryLog queries, MeterRegistry registry) {
         this.cache = cache;
+        this.queries = queries;
         this.dataSource = dataSource;
         this.vectors = vectors;
         this.embeddings = embeddings;
@@ -64,6 +66,7 @@ public class SearchService {
     }
 
     public List<Result> search(UUID owner, String query, List<UUID> collectionIds, int topK, Mode mode) {
+        queries.record(query);
         return latency.get(mode).record(() -> {
             Map<UUID, Long> collections = ownedVersions(owner, collectionIds);
             List<Ranked> ranked = switch (mode) {
