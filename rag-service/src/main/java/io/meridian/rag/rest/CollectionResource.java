@@ -31,6 +31,7 @@ import io.meridian.platform.rest.PageResponse;
 import io.meridian.rag.domain.KnowledgeCollection;
 import io.meridian.rag.rest.Views.CollectionView;
 import io.meridian.rag.service.CollectionService;
+import io.meridian.rag.service.KeywordIndex;
 import io.meridian.rag.service.VectorIndex;
 
 
@@ -46,9 +47,11 @@ public class CollectionResource {
 
     private final CollectionService collections;
     private final VectorIndex vectors;
+    private final KeywordIndex keywords;
     private final JsonWebToken caller;
 
-    CollectionResource(CollectionService collections, VectorIndex vectors, JsonWebToken caller) {
+    CollectionResource(CollectionService collections, VectorIndex vectors, KeywordIndex keywords, JsonWebToken caller) {
+        this.keywords = keywords;
         this.collections = collections;
         this.vectors = vectors;
         this.caller = caller;
@@ -86,6 +89,7 @@ public class CollectionResource {
     public Response delete(@PathParam("id") UUID id) {
         collections.delete(owner(), id);
         vectors.forget(id);
+        keywords.forget(id);
         return Response.noContent().build();
     }
 

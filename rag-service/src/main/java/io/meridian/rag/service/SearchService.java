@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Search in three modes over the caller's own collections: keyword (PostgreSQL full-text search, any of the query's
- * terms, ranked by ts_rank), vector (exact cosine, {@link VectorIndex}) and hybrid (reciprocal rank fusion of the two).
+ * Search in three modes over the caller's own collections: keyword (BM25 over PostgreSQL's full-text vectors,
+ * {@link KeywordIndex}), vector (exact cosine, {@link VectorIndex}) and hybrid (reciprocal rank fusion of the two).
  */
 @ApplicationScoped
 public class SearchService {
@@ -40,18 +38,19 @@ public class SearchService {
     private record Ranked(long chunkId, double score) {
     }
 
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
     private final AgroalDataSource dataSource;
     private final VectorIndex vectors;
+    private final KeywordIndex keywords;
     private final Embeddings embeddings;
     private final RagConfig config;
     private final RagCache cache;
     private final QueryLog queries;
     private final Map<Mode, Timer> latency = new HashMap<>();
 
-    SearchService(AgroalDataSource dataSource, VectorIndex vectors, Embeddings embeddings, RagConfig config,
-            RagCache cache, QueryLog queries, MeterRegistry registry) {
+    SearchService(AgroalDataSource dataSource, VectorIndex vectors, KeywordIndex keywords, Embeddings embeddings,
+            RagConfig config, RagCache cache, QueryLog queries, MeterRegistry registry) {
+        this.keywords = keywords;
         this.cache = cache;
         this.queries = queries;
         this.dataSource = dataSource;
@@ -109,29 +108,12 @@ public class SearchService {
     }
 
     private List<Ranked> keyword(String query, Map<UUID, Long> collections, int limit) {
-        String terms = anyOf(query);
-        if (terms.isEmpty()) {
-            return List.of();
+        List<String> lexemes = keywords.lexemes(query);
+        if (lexemes.isEmpty()) {
+            return List.of(); // only stop words
         }
-        List<Ranked> ranked = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("""
-                        select c.id, ts_rank(c.tsv, q, 1) as rank
-                        from chunk c, to_tsquery('english', ?) q
-                        where c.collection_id = any(?) and c.tsv @@ q
-                        order by rank desc, c.id limit ?""")) {
-            statement.setString(1, terms);
-            statement.setArray(2, connection.createArrayOf("uuid", collections.keySet().toArray()));
-            statement.setInt(3, limit);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ranked.add(new Ranked(rows.getLong(1), rows.getDouble(2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("keyword search failed", e);
-        }
-        return ranked;
+        return keywords.search(collections, lexemes, limit).stream()
+                .map(hit -> new Ranked(hit.chunkId(), hit.score())).toList();
     }
 
     private List<Ranked> vector(UUID owner, String query, Map<UUID, Long> collections, int limit) {
@@ -186,15 +168,5 @@ public class SearchService {
             }
         }
         return results;
-    }
-
-    /** The query's words as a tsquery that matches any of them (to_tsquery stems them and drops stop words). */
-    static String anyOf(String query) {
-        List<String> words = new ArrayList<>();
-        Matcher matcher = WORD.matcher(query.toLowerCase(Locale.ROOT));
-        while (matcher.find() && words.size() < 64) {
-            words.add(matcher.group());
-        }
-        return String.join(" | ", words);
     }
 }
