@@ -17,8 +17,7 @@ public class CacheClients {
 
     @Produces
     @Singleton
-    CacheClient cacheClient(@ConfigProperty(name = "meridian.cache-client.url",
-            defaultValue = "${CACHE_SERVICE_URL:http://127.0.0.1:8084}") URI url,
+    CacheClient cacheClient(@ConfigProperty(name = "meridian.cache-client.url") URI url,
             @ConfigProperty(name = "meridian.cache-client.connect-timeout", defaultValue = "PT0.2S") Duration connect,
             @ConfigProperty(name = "meridian.cache-client.read-timeout", defaultValue = "PT0.5S") Duration read,
             MeterRegistry registry) {
