@@ -15,6 +15,8 @@ public interface RagConfig {
 
     Cache cache();
 
+    Embedding embedding();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -58,6 +60,29 @@ public interface RagConfig {
         /** Characters of each source quoted in the prompt. */
         @WithDefault("1500")
         int maxSourceChars();
+    }
+
+    /** The embedding model: in-process all-MiniLM-L6-v2 by default, or a service. */
+    interface Embedding {
+
+        /** local (in-process all-MiniLM-L6-v2), openai (any OpenAI-compatible endpoint) or ollama. */
+        @WithDefault("local")
+        String provider();
+
+        java.util.Optional<String> baseUrl();
+
+        java.util.Optional<String> apiKey();
+
+        /** The model's name at the provider (ignored by local). */
+        @WithDefault("text-embedding-3-small")
+        String model();
+
+        /** Length of the model's vectors: 384 for all-MiniLM-L6-v2. All of a deployment's chunks share it. */
+        @WithDefault("384")
+        int dimensions();
+
+        @WithDefault("60s")
+        java.time.Duration timeout();
     }
 
     /** Answers and query embeddings kept in cache-service (in the asking user's namespace). */

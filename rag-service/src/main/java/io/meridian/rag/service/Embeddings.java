@@ -11,22 +11,41 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.ollama.OllamaEmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import io.meridian.rag.config.RagConfig;
 
 /**
- * Passages and queries as unit vectors, by the in-process all-MiniLM-L6-v2 model (384 dimensions, no service to
- * call), in batches; and their storage form, 384 float32 little-endian.
+ * Passages and queries as unit vectors, in batches: by the in-process all-MiniLM-L6-v2 model (384 dimensions, no
+ * service to call) unless {@code meridian.rag.embedding.provider} names an OpenAI-compatible or Ollama endpoint; and
+ * their storage form, float32 little-endian.
  */
 @ApplicationScoped
 public class Embeddings {
 
-    public static final int DIMENSIONS = 384;
-
-    private final EmbeddingModel model = new AllMiniLmL6V2EmbeddingModel();
+    private final EmbeddingModel model;
     private final int batchSize;
+    private final int dimensions;
 
     Embeddings(RagConfig config) {
         this.batchSize = config.embeddingBatchSize();
+        this.dimensions = config.embedding().dimensions();
+        RagConfig.Embedding embedding = config.embedding();
+        this.model = switch (embedding.provider().strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "local" -> new AllMiniLmL6V2EmbeddingModel();
+            case "openai" -> OpenAiEmbeddingModel.builder().baseUrl(embedding.baseUrl().orElse("https://api.openai.com/v1"))
+                    .apiKey(embedding.apiKey().orElse("none")).modelName(embedding.model())
+                    .timeout(embedding.timeout()).build();
+            case "ollama" -> OllamaEmbeddingModel.builder().baseUrl(embedding.baseUrl().orElse("http://127.0.0.1:11434"))
+                    .modelName(embedding.model()).timeout(embedding.timeout()).build();
+            default -> throw new IllegalArgumentException("meridian.rag.embedding.provider must be local, openai or "
+                    + "ollama, not " + embedding.provider());
+        };
+    }
+
+    /** The length of every vector this deployment stores. */
+    public int dimensions() {
+        return dimensions;
     }
 
     public List<float[]> embedAll(List<String> texts) {
@@ -35,14 +54,22 @@ public class Embeddings {
             List<TextSegment> batch = texts.subList(from, Math.min(texts.size(), from + batchSize)).stream()
                     .map(TextSegment::from).toList();
             for (Embedding embedding : model.embedAll(batch).content()) {
-                vectors.add(unit(embedding.vector()));
+                vectors.add(unit(checked(embedding.vector())));
             }
         }
         return vectors;
     }
 
     public float[] embed(String text) {
-        return unit(model.embed(text).content().vector());
+        return unit(checked(model.embed(text).content().vector()));
+    }
+
+    private float[] checked(float[] vector) {
+        if (vector.length != dimensions) {
+            throw new IllegalStateException("the embedding model answered " + vector.length + " dimensions; "
+                    + "meridian.rag.embedding.dimensions says " + dimensions);
+        }
+        return vector;
     }
 
     public static byte[] toBytes(float[] vector) {

@@ -3,6 +3,7 @@ package io.meridian.rag.service;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -18,6 +19,7 @@ import io.meridian.rag.domain.DocumentContent;
 import io.meridian.rag.domain.KnowledgeCollection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -49,6 +51,9 @@ public class IngestionService {
     private final Chunker chunker;
     private final Embeddings embeddings;
     private final Outbox outbox;
+    private final Timer parsing;
+    private final Timer embedding;
+    private final Timer storing;
     private final Counter indexedChunks;
     private final Counter failures;
 
@@ -58,6 +63,9 @@ public class IngestionService {
         this.chunker = chunker;
         this.embeddings = embeddings;
         this.outbox = outbox;
+        this.parsing = phase(registry, "parse");
+        this.embedding = phase(registry, "embed");
+        this.storing = phase(registry, "store");
         this.indexedChunks = Counter.builder("meridian.rag.ingested.chunks").description("Chunks stored with embeddings")
                 .register(registry);
         this.failures = Counter.builder("meridian.rag.ingestion.failures").description("Documents that failed to index")
@@ -78,12 +86,17 @@ public class IngestionService {
             return Prepared.nothingToDo();
         }
         try {
+            long started = System.nanoTime();
             String text = extractor.text(pending.content(), pending.document().contentType);
             List<String> passages = chunker.split(text);
+            parsing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (passages.isEmpty()) {
                 return new Prepared(null, null, "the document has no text");
             }
-            return new Prepared(passages, embeddings.embedAll(passages), null);
+            started = System.nanoTime();
+            List<float[]> vectors = embeddings.embedAll(passages);
+            embedding.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            return new Prepared(passages, vectors, null);
         } catch (Exception | OutOfMemoryError e) {
             LOG.infof("Document %s cannot be indexed: %s", documentId, e.toString());
             return new Prepared(null, null, "the " + pending.document().contentType + " could not be read: "
@@ -94,6 +107,15 @@ public class IngestionService {
     /** Stores what {@link #prepare} made, if the document is still there and still PENDING. */
     @Transactional
     public void store(UUID documentId, Prepared prepared) {
+        long started = System.nanoTime();
+        try {
+            write(documentId, prepared);
+        } finally {
+            storing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void write(UUID documentId, Prepared prepared) {
         if (prepared.nothing()) {
             return;
         }
@@ -123,5 +145,10 @@ public class IngestionService {
         KnowledgeCollection.update("indexVersion = indexVersion + 1 where id = ?1", document.collectionId);
         indexedChunks.increment(document.chunkCount);
         outbox.publish(Topics.RAG_DOCUMENTS, "document.indexed", document.id.toString(), DocumentEvents.data(document));
+    }
+
+    private static Timer phase(MeterRegistry registry, String phase) {
+        return Timer.builder("meridian.rag.ingestion").description("Time per document in each ingestion phase")
+                .tag("phase", phase).register(registry);
     }
 }

@@ -30,7 +30,6 @@ import io.agroal.api.AgroalDataSource;
 public class VectorIndex {
 
     private static final Logger LOG = Logger.getLogger(VectorIndex.class);
-    private static final int DIM = Embeddings.DIMENSIONS;
 
     /** A chunk and its similarity to the query. */
     public record Hit(long chunkId, double score) {
@@ -40,11 +39,13 @@ public class VectorIndex {
     }
 
     private final AgroalDataSource dataSource;
+    private final int dim;
     private final ConcurrentMap<UUID, Snapshot> snapshots = new ConcurrentHashMap<>();
     private final ConcurrentMap<UUID, Object> locks = new ConcurrentHashMap<>();
 
-    VectorIndex(AgroalDataSource dataSource) {
+    VectorIndex(AgroalDataSource dataSource, Embeddings embeddings) {
         this.dataSource = dataSource;
+        this.dim = embeddings.dimensions();
     }
 
     /** The {@code k} chunks most similar to {@code query} in the given collections (id to current index version). */
@@ -54,7 +55,7 @@ public class VectorIndex {
             Snapshot snapshot = current(collection.getKey(), collection.getValue());
             float[] vectors = snapshot.vectors();
             for (int row = 0; row < snapshot.size(); row++) {
-                double score = dot(vectors, row * DIM, query);
+                double score = dot(vectors, row * dim, query);
                 if (best.size() < k) {
                     best.add(new Hit(snapshot.ids()[row], score));
                 } else if (score > best.peek().score()) {
@@ -73,17 +74,21 @@ public class VectorIndex {
         snapshots.remove(collectionId);
     }
 
-    private static double dot(float[] vectors, int offset, float[] query) {
+    private double dot(float[] vectors, int offset, float[] query) {
         // four independent sums: the CPU overlaps them, a single running sum would wait on each addition
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
-        for (int i = 0; i < DIM; i += 4) {
+        int i = 0;
+        for (; i + 3 < dim; i += 4) {
             s0 += vectors[offset + i] * query[i];
             s1 += vectors[offset + i + 1] * query[i + 1];
             s2 += vectors[offset + i + 2] * query[i + 2];
             s3 += vectors[offset + i + 3] * query[i + 3];
+        }
+        for (; i < dim; i++) {
+            s0 += vectors[offset + i] * query[i];
         }
         return s0 + s1 + s2 + s3;
     }
@@ -132,7 +137,7 @@ public class VectorIndex {
         long after = previous == null ? Long.MIN_VALUE : previous.maxId();
         int size = previous == null ? 0 : previous.size();
         long[] ids = previous == null ? new long[1024] : previous.ids();
-        float[] vectors = previous == null ? new float[1024 * DIM] : previous.vectors();
+        float[] vectors = previous == null ? new float[1024 * dim] : previous.vectors();
         long maxId = after;
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
@@ -144,11 +149,15 @@ public class VectorIndex {
                 while (rows.next()) {
                     if (size == ids.length) {
                         ids = Arrays.copyOf(ids, ids.length * 2);
-                        vectors = Arrays.copyOf(vectors, ids.length * DIM);
+                        vectors = Arrays.copyOf(vectors, ids.length * dim);
                     }
                     // Appending past the previous snapshot's size is safe: its readers stop at that size.
+                    byte[] stored = rows.getBytes(2);
+                    if (stored.length != dim * 4) {
+                        continue; // written by a model of another size: not comparable with this deployment's queries
+                    }
                     ids[size] = rows.getLong(1);
-                    Embeddings.readInto(rows.getBytes(2), vectors, size * DIM);
+                    Embeddings.readInto(stored, vectors, size * dim);
                     maxId = Math.max(maxId, ids[size]);
                     size++;
                 }
