@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -44,11 +42,11 @@ public class KeywordIndex {
     }
 
     private final AgroalDataSource dataSource;
-    private final ConcurrentMap<UUID, Snapshot> snapshots = new ConcurrentHashMap<>();
-    private final ConcurrentMap<UUID, Object> locks = new ConcurrentHashMap<>();
+    private final CollectionSnapshots<Snapshot> snapshots;
 
     KeywordIndex(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
+        this.snapshots = new CollectionSnapshots<>(dataSource, this::load, Snapshot::version, Snapshot::size);
     }
 
     /** The query's lexemes, as PostgreSQL's english configuration makes them. */
@@ -73,7 +71,7 @@ public class KeywordIndex {
     public List<Hit> search(Map<UUID, Long> collections, List<String> lexemes, int k) {
         PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
         for (Map.Entry<UUID, Long> collection : collections.entrySet()) {
-            Snapshot s = current(collection.getKey(), collection.getValue());
+            Snapshot s = snapshots.current(collection.getKey(), collection.getValue());
             if (s.size() == 0) {
                 continue;
             }
@@ -113,42 +111,7 @@ public class KeywordIndex {
     }
 
     public void forget(UUID collectionId) {
-        snapshots.remove(collectionId);
-    }
-
-    private Snapshot current(UUID collectionId, long version) {
-        Snapshot snapshot = snapshots.get(collectionId);
-        if (snapshot != null && snapshot.version() == version) {
-            return snapshot;
-        }
-        synchronized (locks.computeIfAbsent(collectionId, id -> new Object())) {
-            snapshot = snapshots.get(collectionId);
-            if (snapshot != null && snapshot.version() == version) {
-                return snapshot;
-            }
-            try {
-                Snapshot next = snapshot == null ? load(collectionId, version, null) : refresh(collectionId, version, snapshot);
-                snapshots.put(collectionId, next);
-                return next;
-            } catch (SQLException e) {
-                throw new IllegalStateException("could not load the full-text index of collection " + collectionId, e);
-            }
-        }
-    }
-
-    private Snapshot refresh(UUID collectionId, long version, Snapshot previous) throws SQLException {
-        long count;
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "select count(*) from chunk where collection_id = ?")) {
-            statement.setObject(1, collectionId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                count = rows.getLong(1);
-            }
-        }
-        Snapshot appended = load(collectionId, version, previous);
-        return appended.size() == count ? appended : load(collectionId, version, null);
+        snapshots.forget(collectionId);
     }
 
     /** Reads the collection's chunks (or those after {@code previous}'s highest id) into a new, immutable index. */

@@ -11,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 
@@ -29,7 +25,6 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 public class VectorIndex {
 
-    private static final Logger LOG = Logger.getLogger(VectorIndex.class);
 
     /** A chunk and its similarity to the query. */
     public record Hit(long chunkId, double score) {
@@ -40,19 +35,19 @@ public class VectorIndex {
 
     private final AgroalDataSource dataSource;
     private final int dim;
-    private final ConcurrentMap<UUID, Snapshot> snapshots = new ConcurrentHashMap<>();
-    private final ConcurrentMap<UUID, Object> locks = new ConcurrentHashMap<>();
+    private final CollectionSnapshots<Snapshot> snapshots;
 
     VectorIndex(AgroalDataSource dataSource, Embeddings embeddings) {
         this.dataSource = dataSource;
         this.dim = embeddings.dimensions();
+        this.snapshots = new CollectionSnapshots<>(dataSource, this::load, Snapshot::version, Snapshot::size);
     }
 
     /** The {@code k} chunks most similar to {@code query} in the given collections (id to current index version). */
     public List<Hit> search(Map<UUID, Long> collections, float[] query, int k) {
         PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
         for (Map.Entry<UUID, Long> collection : collections.entrySet()) {
-            Snapshot snapshot = current(collection.getKey(), collection.getValue());
+            Snapshot snapshot = snapshots.current(collection.getKey(), collection.getValue());
             float[] vectors = snapshot.vectors();
             for (int row = 0; row < snapshot.size(); row++) {
                 double score = dot(vectors, row * dim, query);
@@ -71,7 +66,7 @@ public class VectorIndex {
 
     /** Forgets a collection's vectors (it was deleted). */
     public void forget(UUID collectionId) {
-        snapshots.remove(collectionId);
+        snapshots.forget(collectionId);
     }
 
     private double dot(float[] vectors, int offset, float[] query) {
@@ -91,45 +86,6 @@ public class VectorIndex {
             s0 += vectors[offset + i] * query[i];
         }
         return s0 + s1 + s2 + s3;
-    }
-
-    private Snapshot current(UUID collectionId, long version) {
-        Snapshot snapshot = snapshots.get(collectionId);
-        if (snapshot != null && snapshot.version() == version) {
-            return snapshot;
-        }
-        synchronized (locks.computeIfAbsent(collectionId, id -> new Object())) {
-            snapshot = snapshots.get(collectionId);
-            if (snapshot != null && snapshot.version() == version) {
-                return snapshot;
-            }
-            try {
-                Snapshot next = snapshot == null ? load(collectionId, version, null) : refresh(collectionId, version, snapshot);
-                snapshots.put(collectionId, next);
-                return next;
-            } catch (SQLException e) {
-                throw new IllegalStateException("could not load the vectors of collection " + collectionId, e);
-            }
-        }
-    }
-
-    private Snapshot refresh(UUID collectionId, long version, Snapshot previous) throws SQLException {
-        long count;
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "select count(*) from chunk where collection_id = ?")) {
-            statement.setObject(1, collectionId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                count = rows.getLong(1);
-            }
-        }
-        Snapshot appended = load(collectionId, version, previous);
-        if (appended.size() == count) {
-            return appended;
-        }
-        LOG.debugf("Collection %s lost chunks or gained some out of order: reloading its vectors", collectionId);
-        return load(collectionId, version, null);
     }
 
     /** Loads the collection's vectors, or only those after {@code previous}'s highest id, appended to it. */
