@@ -1,13 +1,11 @@
 package io.meridian.gateway.edge;
 
-import java.time.Duration;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 
+import io.meridian.platform.security.UntilTokenExpiry;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 
@@ -28,23 +26,8 @@ public class TokenVerifier {
     private final JWTParser parser;
     private final Cache<String, Caller> verified = Caffeine.newBuilder()
             .maximumSize(20_000)
-            .expireAfter(new Expiry<String, Caller>() {
-                @Override
-                public long expireAfterCreate(String token, Caller caller, long now) {
-                    long seconds = caller.expiresAtSeconds() - System.currentTimeMillis() / 1000;
-                    return Duration.ofSeconds(Math.max(0, seconds)).toNanos();
-                }
-
-                @Override
-                public long expireAfterUpdate(String token, Caller caller, long now, long current) {
-                    return current;
-                }
-
-                @Override
-                public long expireAfterRead(String token, Caller caller, long now, long current) {
-                    return current;
-                }
-            }).build();
+            .expireAfter(new UntilTokenExpiry<String, Caller>(Caller::expiresAtSeconds))
+            .build();
 
     TokenVerifier(JWTParser parser) {
         this.parser = parser;

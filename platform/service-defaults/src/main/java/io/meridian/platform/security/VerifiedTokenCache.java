@@ -1,14 +1,11 @@
 package io.meridian.platform.security;
 
-import java.time.Duration;
-
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 
 import io.smallrye.jwt.auth.principal.DefaultJWTCallerPrincipalFactory;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
@@ -31,23 +28,8 @@ public class VerifiedTokenCache extends JWTCallerPrincipalFactory {
     private final JWTCallerPrincipalFactory verifier = new DefaultJWTCallerPrincipalFactory();
     private final Cache<String, JWTCallerPrincipal> verified = Caffeine.newBuilder()
             .maximumSize(50_000)
-            .expireAfter(new Expiry<String, JWTCallerPrincipal>() {
-                @Override
-                public long expireAfterCreate(String token, JWTCallerPrincipal principal, long now) {
-                    long seconds = principal.getExpirationTime() - System.currentTimeMillis() / 1000;
-                    return Duration.ofSeconds(Math.max(0, seconds)).toNanos();
-                }
-
-                @Override
-                public long expireAfterUpdate(String token, JWTCallerPrincipal principal, long now, long current) {
-                    return current;
-                }
-
-                @Override
-                public long expireAfterRead(String token, JWTCallerPrincipal principal, long now, long current) {
-                    return current;
-                }
-            }).build();
+            .expireAfter(new UntilTokenExpiry<String, JWTCallerPrincipal>(JWTCallerPrincipal::getExpirationTime))
+            .build();
 
     @Override
     public JWTCallerPrincipal parse(String token, JWTAuthContextInfo authContextInfo) throws ParseException {
