@@ -15,6 +15,6 @@ class AgentServiceContractTest extends ServiceContract {
 
     @Override
     protected List<String> tables() {
-        return List.of("outbox_event", "processed_event");
+        return List.of("outbox_event", "processed_event", "agent", "agent_run", "run_step", "conversation_message");
     }
 }

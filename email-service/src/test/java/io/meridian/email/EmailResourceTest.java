@@ -108,6 +108,18 @@ class EmailResourceTest {
     }
 
     @Test
+    void anAgentsMessageCarriesItsSubjectAndBodyWithTheRunLink() {
+        given().auth().oauth2(admin()).contentType(ContentType.JSON)
+                .body(Map.of("data", Map.of("agentName", "Researcher", "subject", "Your summary",
+                        "body", "Gannets dive at 24 m/s.", "runId", "r-42")))
+                .when().post("/api/email/templates/agent-message/preview")
+                .then().statusCode(200).body("subject", equalTo("Researcher: Your summary"))
+                .body("text", containsString("Gannets dive at 24 m/s."))
+                .body("text", containsString("/agents/runs/r-42"))
+                .body("html", containsString("Gannets dive at 24 m/s."));
+    }
+
+    @Test
     void aRecipientGetsAtMostFivePasswordResetMailsAnHourAndTheSixthIsRecordedAsRefused() {
         String to = recipient("limited");
         for (int i = 0; i < 6; i++) {

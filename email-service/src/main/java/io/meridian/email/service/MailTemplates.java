@@ -28,6 +28,8 @@ public class MailTemplates {
     }
 
     private static final Map<String, Spec> SPECS = Map.of(
+            "agent-message", new Spec("A message an agent's send_email tool sends to its own user",
+                    "{agentName}: {subject}", List.of("agentName", "subject", "body", "runId")),
             "welcome", new Spec("Sent when an account is registered", "Welcome to Meridian, {displayName}",
                     List.of("displayName", "email")),
             "verify-email", new Spec("Asks the owner to confirm the address", "Confirm your email address",

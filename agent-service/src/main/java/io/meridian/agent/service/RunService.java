@@ -1,0 +1,295 @@
+package io.meridian.agent.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+
+import io.meridian.agent.config.AgentConfig;
+import io.meridian.agent.domain.Agent;
+import io.meridian.agent.domain.ConversationMessage;
+import io.meridian.agent.domain.Run;
+import io.meridian.agent.domain.RunStep;
+import io.meridian.agent.tool.Caller;
+import io.meridian.platform.events.Outbox;
+import io.meridian.platform.events.Topics;
+import io.meridian.platform.problem.ProblemException;
+
+/**
+ * Runs in the database: created, claimed by one worker, their steps written as they happen, ended once, cancelled,
+ * and rescued when the worker holding one has died. Every change is its own short transaction, so progress is visible
+ * while a run goes on.
+ */
+@ApplicationScoped
+public class RunService {
+
+    private static final Logger LOG = Logger.getLogger(RunService.class);
+    static final int MAX_STORED = 20_000;
+
+    /** A step about to be written. */
+    public record NewStep(String kind, String tool, String outcome, String arguments, String result, long durationMs,
+            Integer inputTokens, Integer outputTokens) {
+    }
+
+    private final Outbox outbox;
+    private final EntityManager entities;
+    private final AgentConfig config;
+    private final AgentMetrics metrics;
+
+    RunService(Outbox outbox, EntityManager entities, AgentConfig config, AgentMetrics metrics) {
+        this.outbox = outbox;
+        this.entities = entities;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * A new run of the agent for the caller: QUEUED with its {@code run.requested} task in the outbox when async;
+     * otherwise RUNNING, held by {@code worker}, to be executed inline.
+     */
+    @Transactional
+    public Run create(Agent agent, Caller caller, String input, UUID conversationId, boolean async, boolean notify,
+            String worker) {
+        Run run = new Run();
+        run.id = UUID.randomUUID();
+        run.agentId = agent.id;
+        run.ownerId = caller.userId();
+        run.ownerEmail = caller.email();
+        run.callerRoles = caller.grants();
+        run.callerToken = caller.token();
+        run.conversationId = conversationId == null ? UUID.randomUUID() : conversationId;
+        run.input = input;
+        run.notify = notify;
+        run.createdAt = Instant.now();
+        if (async) {
+            run.status = Run.Status.QUEUED;
+        } else {
+            run.status = Run.Status.RUNNING;
+            run.attempts = 1;
+            run.worker = worker;
+            run.startedAt = run.createdAt;
+            run.heartbeatAt = run.createdAt;
+        }
+        run.persist();
+        if (async) {
+            outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(),
+                    Map.of("runId", run.id.toString(), "agentId", agent.id.toString(), "userId", caller.userId().toString()));
+        }
+        return run;
+    }
+
+    /**
+     * Takes a QUEUED run for {@code worker}; only one worker ever gets it, however many try.
+     *
+     * @return the attempt number, or empty when the run is not (or no longer) QUEUED
+     */
+    @Transactional
+    public Optional<Integer> claim(UUID runId, String worker) {
+        int updated = entities.createQuery("""
+                update Run r set r.status = 'RUNNING', r.worker = :worker, r.attempts = r.attempts + 1,
+                       r.startedAt = coalesce(r.startedAt, :now), r.heartbeatAt = :now
+                where r.id = :id and r.status = 'QUEUED'""")
+                .setParameter("worker", worker).setParameter("now", Instant.now()).setParameter("id", runId)
+                .executeUpdate();
+        if (updated == 0) {
+            return Optional.empty();
+        }
+        Run run = Run.findById(runId);
+        entities.refresh(run);
+        return Optional.of(run.attempts);
+    }
+
+    @Transactional
+    public Optional<Run> find(UUID runId) {
+        return Optional.ofNullable(Run.findById(runId));
+    }
+
+    /** Writes the next step of the run and a sign of life; false when the run is no longer this attempt's to run. */
+    @Transactional
+    public boolean recordStep(UUID runId, int attempt, NewStep step) {
+        Run run = entities.find(Run.class, runId, LockModeType.PESSIMISTIC_WRITE);
+        if (run == null || run.status != Run.Status.RUNNING || run.attempts != attempt) {
+            return false;
+        }
+        Integer last = entities.createQuery("select max(s.index) from RunStep s where s.runId = ?1", Integer.class)
+                .setParameter(1, runId).getSingleResult();
+        RunStep row = new RunStep();
+        row.runId = runId;
+        row.index = last == null ? 0 : last + 1;
+        row.attempt = attempt;
+        row.kind = step.kind();
+        row.tool = step.tool();
+        row.outcome = step.outcome();
+        row.arguments = clip(step.arguments());
+        row.result = clip(step.result());
+        row.durationMs = step.durationMs();
+        row.inputTokens = step.inputTokens();
+        row.outputTokens = step.outputTokens();
+        row.createdAt = Instant.now();
+        row.persist();
+        run.heartbeatAt = row.createdAt;
+        run.inputTokens += step.inputTokens() == null ? 0 : step.inputTokens();
+        run.outputTokens += step.outputTokens() == null ? 0 : step.outputTokens();
+        return true;
+    }
+
+    @Transactional
+    public void recordModel(UUID runId, String modelId) {
+        Run run = Run.findById(runId);
+        if (run != null) {
+            run.model = modelId;
+        }
+    }
+
+    /** Whether the run's owner asked to cancel it (or it went away). */
+    @Transactional
+    public boolean cancelRequested(UUID runId) {
+        List<Boolean> found = entities.createQuery("select r.cancelRequested from Run r where r.id = ?1", Boolean.class)
+                .setParameter(1, runId).getResultList();
+        return found.isEmpty() || found.get(0);
+    }
+
+    /**
+     * Ends the run, once: its status, output or error, the conversation's new turn, and {@code run.completed} or
+     * {@code run.failed} in the outbox, in one transaction. The caller's token is forgotten.
+     *
+     * @return false when this attempt no longer holds the run (it was rescued and retried elsewhere, or deleted)
+     */
+    @Transactional
+    public boolean finish(UUID runId, int attempt, Run.Status status, String output, String error, String agentName) {
+        Run run = entities.find(Run.class, runId, LockModeType.PESSIMISTIC_WRITE);
+        if (run == null || run.status != Run.Status.RUNNING || run.attempts != attempt) {
+            return false;
+        }
+        end(run, status, output, error, agentName);
+        return true;
+    }
+
+    private void end(Run run, Run.Status status, String output, String error, String agentName) {
+        run.status = status;
+        run.output = output == null ? null : clip(output);
+        run.error = error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error;
+        run.finishedAt = Instant.now();
+        run.callerToken = null;
+        if (status == Run.Status.SUCCEEDED) {
+            remember(run, "user", run.input);
+            remember(run, "assistant", run.output);
+        }
+        Map<String, Object> data = new HashMap<>();
+        data.put("runId", run.id.toString());
+        data.put("agentId", run.agentId.toString());
+        data.put("agentName", agentName);
+        data.put("userId", run.ownerId.toString());
+        data.put("status", status.name());
+        data.put("notify", run.notify && status != Run.Status.CANCELLED);
+        if (run.notify && run.ownerEmail != null) {
+            data.put("email", run.ownerEmail);
+        }
+        if (error != null) {
+            data.put("error", run.error);
+        }
+        outbox.publish(Topics.AGENT_RUNS, status == Run.Status.SUCCEEDED ? "run.completed" : "run.failed",
+                run.id.toString(), data);
+        metrics.runEnded(status, stepCount(run.id));
+    }
+
+    private long stepCount(UUID runId) {
+        return RunStep.count("runId", runId);
+    }
+
+    private void remember(Run run, String role, String content) {
+        ConversationMessage message = new ConversationMessage();
+        message.ownerId = run.ownerId;
+        message.conversationId = run.conversationId;
+        message.runId = run.id;
+        message.role = role;
+        message.content = content == null ? "" : content;
+        message.createdAt = Instant.now();
+        message.persist();
+    }
+
+    /**
+     * The owner's request to cancel: a QUEUED run ends at once; a RUNNING one stops before its next step.
+     *
+     * @throws ProblemException 404 for another user's run, 409 for one that has already ended
+     */
+    @Transactional
+    public Run cancel(UUID owner, UUID runId) {
+        Run run = entities.find(Run.class, runId, LockModeType.PESSIMISTIC_WRITE);
+        if (run == null || !run.ownerId.equals(owner)) {
+            throw ProblemException.notFound("No run " + runId + ".");
+        }
+        if (run.status.ended()) {
+            throw ProblemException.conflict("The run has already ended (" + run.status + ").");
+        }
+        run.cancelRequested = true;
+        if (run.status == Run.Status.QUEUED) {
+            Agent agent = Agent.findById(run.agentId);
+            end(run, Run.Status.CANCELLED, null, "Cancelled by its owner before it started.", agent == null ? null : agent.name);
+        }
+        return run;
+    }
+
+    /** The caller's run with its steps, or 404. */
+    @Transactional
+    public Run owned(UUID owner, UUID runId) {
+        Run run = Run.findById(runId);
+        if (run == null || !run.ownerId.equals(owner)) {
+            throw ProblemException.notFound("No run " + runId + ".");
+        }
+        return run;
+    }
+
+    @Transactional
+    public List<RunStep> steps(UUID runId) {
+        return RunStep.list("runId = ?1 order by index", runId);
+    }
+
+    /**
+     * Runs whose worker has shown no sign of life for their time limit plus the grace: back to QUEUED (and on the
+     * queue again) while attempts remain, FAILED otherwise. Never left RUNNING.
+     *
+     * @return how many runs were rescued
+     */
+    @Transactional
+    public int rescueOrphans() {
+        Duration grace = config.runs().staleGrace();
+        @SuppressWarnings("unchecked")
+        List<UUID> stale = entities.createNativeQuery("""
+                select r.id from agent_run r join agent a on a.id = r.agent_id
+                where r.status = 'RUNNING'
+                  and r.heartbeat_at < now() - make_interval(secs => a.time_limit_seconds + :grace)
+                order by r.heartbeat_at limit 100 for update of r skip locked""", UUID.class)
+                .setParameter("grace", grace.toSeconds()).getResultList();
+        for (UUID id : stale) {
+            Run run = Run.findById(id);
+            Agent agent = Agent.findById(run.agentId);
+            if (run.attempts < config.runs().maxAttempts() && !run.cancelRequested) {
+                LOG.warnf("Run %s: worker %s stopped during attempt %d; queued again", run.id, run.worker, run.attempts);
+                run.status = Run.Status.QUEUED;
+                run.worker = null;
+                outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
+                        "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
+            } else {
+                LOG.warnf("Run %s: worker %s stopped during attempt %d; failed", run.id, run.worker, run.attempts);
+                end(run, run.cancelRequested ? Run.Status.CANCELLED : Run.Status.FAILED, null,
+                        "The worker executing the run stopped (" + run.attempts + " attempt(s)).", agent.name);
+            }
+        }
+        return stale.size();
+    }
+
+    private static String clip(String text) {
+        return text == null || text.length() <= MAX_STORED ? text : text.substring(0, MAX_STORED) + " [cut]";
+    }
+}
