@@ -15,6 +15,8 @@ import org.eclipse.microprofile.graphql.DefaultValue;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.GraphQLException;
+import org.eclipse.microprofile.graphql.Mutation;
+import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
@@ -31,7 +33,8 @@ import io.vertx.core.http.HttpHeaders;
 /**
  * {@code POST /graphql}: a GraphQL facade over the same REST operations, resolved by calling the services with the
  * caller's own token (so each service applies its own rules): {@code me} (auth-service); {@code collections},
- * {@code documents}, {@code search} and {@code ask} (rag-service). Agents and runs join as their service lands.
+ * {@code documents}, {@code search} and {@code ask} (rag-service); {@code agents}, {@code agent}, {@code run},
+ * {@code tools}, {@code models} and the mutations {@code startRun} and {@code cancelRun} (agent-service).
  */
 @GraphQLApi
 public class PlatformGraph {
@@ -60,6 +63,35 @@ public class PlatformGraph {
 
     @Description("An answer from the caller's collections: generative (a chat model) or extractive")
     public record Answer(String answer, String mode, String model, List<Citation> citations) {
+    }
+
+    @Description("An agent: its instructions, allowed tools, model (an id or a routing class) and limits")
+    public record Agent(String id, String name, String instructions, List<String> tools, String model, int maxSteps,
+            int timeLimitSeconds, Instant createdAt, Instant updatedAt) {
+    }
+
+    @Description("A step of a run: a model call or a tool call (arguments as JSON text)")
+    public record Step(int index, int attempt, String kind, String tool, String outcome, String arguments, String result,
+            long durationMs, Integer inputTokens, Integer outputTokens) {
+    }
+
+    @Description("Tokens a run used")
+    public record Usage(int inputTokens, int outputTokens) {
+    }
+
+    @Description("A run of an agent with its steps so far")
+    public record Run(String id, String agentId, String conversationId, String status, String input, String output,
+            String error, String model, int attempts, List<Step> steps, Usage usage, Instant createdAt,
+            Instant finishedAt) {
+    }
+
+    @Description("A tool an agent may be allowed; parameters is its JSON Schema as text")
+    public record Tool(String name, String description, String parameters, String requires) {
+    }
+
+    @Description("A configured model and its live status: UP, DOWN or UNCONFIGURED")
+    public record Model(String id, String name, String provider, String kind, String status,
+            @Name("isDefault") boolean isDefault) {
     }
 
     private final ServiceCalls services;
@@ -136,6 +168,92 @@ public class PlatformGraph {
         body.put("topK", topK);
         return read(services.post("rag", "/api/rag/ask", json(body), authorization()), "rag-service",
                 answer -> mapper.convertValue(answer, Answer.class));
+    }
+
+    @Query("agents")
+    @Description("The caller's agents, newest first")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<Agent>> agents(@DefaultValue("0") int page, @DefaultValue("20") int size) {
+        return read(services.get("agent", "/api/agents?page=" + page + "&size=" + size, authorization()), "agent-service",
+                body -> mapper.convertValue(body.get("items"), new TypeReference<List<Agent>>() {
+                }));
+    }
+
+    @Query("agent")
+    @Description("One of the caller's agents")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<Agent> agent(@NonNull String id) {
+        return read(services.get("agent", "/api/agents/" + encode(id), authorization()), "agent-service",
+                body -> mapper.convertValue(body, Agent.class));
+    }
+
+    @Query("run")
+    @Description("One of the caller's runs with its steps so far")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<Run> run(@NonNull String id) {
+        return read(services.get("agent", "/api/agents/runs/" + encode(id), authorization()), "agent-service", this::run);
+    }
+
+    @Query("tools")
+    @Description("The tools an agent may be allowed")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<Tool>> tools() {
+        return read(services.get("agent", "/api/agents/tools", authorization()), "agent-service", body -> {
+            List<Tool> tools = new java.util.ArrayList<>();
+            body.forEach(t -> tools.add(new Tool(t.path("name").asText(), t.path("description").asText(),
+                    t.path("parameters").toString(), t.path("requires").asText())));
+            return tools;
+        });
+    }
+
+    @Query("models")
+    @Description("The configured chat and embedding models with their live status")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<List<Model>> models() {
+        return read(services.get("agent", "/api/models", authorization()), "agent-service",
+                body -> mapper.convertValue(body, new TypeReference<List<Model>>() {
+                }));
+    }
+
+    @Mutation("startRun")
+    @Description("Runs one of the caller's agents: inline (the finished run) or queued (async: QUEUED)")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<Run> startRun(@NonNull String agentId, @NonNull String input, String conversationId,
+            @DefaultValue("false") boolean async, @DefaultValue("false") boolean notify) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("input", input);
+        body.put("conversationId", conversationId);
+        body.put("async", async);
+        body.put("notify", notify);
+        return read(services.post("agent", "/api/agents/" + encode(agentId) + "/runs", json(body), authorization()),
+                "agent-service", this::run);
+    }
+
+    @Mutation("cancelRun")
+    @Description("Cancels one of the caller's runs: a queued one at once, a running one before its next step")
+    @RolesAllowed({ "user", "admin" })
+    public Uni<Run> cancelRun(@NonNull String runId) {
+        return read(services.post("agent", "/api/agents/runs/" + encode(runId) + "/cancel", Buffer.buffer(), authorization()),
+                "agent-service", this::run);
+    }
+
+    private Run run(JsonNode body) {
+        List<Step> steps = new java.util.ArrayList<>();
+        body.path("steps").forEach(s -> steps.add(new Step(s.path("index").asInt(), s.path("attempt").asInt(),
+                s.path("kind").asText(), text(s, "tool"), s.path("outcome").asText(),
+                s.hasNonNull("arguments") ? s.get("arguments").toString() : null, text(s, "result"),
+                s.path("durationMs").asLong(), s.hasNonNull("inputTokens") ? s.get("inputTokens").asInt() : null,
+                s.hasNonNull("outputTokens") ? s.get("outputTokens").asInt() : null)));
+        return new Run(text(body, "id"), text(body, "agentId"), text(body, "conversationId"), text(body, "status"),
+                text(body, "input"), text(body, "output"), text(body, "error"), text(body, "model"),
+                body.path("attempts").asInt(), steps, new Usage(body.path("usage").path("inputTokens").asInt(),
+                        body.path("usage").path("outputTokens").asInt()),
+                body.hasNonNull("createdAt") ? Instant.parse(body.get("createdAt").asText()) : null,
+                body.hasNonNull("finishedAt") ? Instant.parse(body.get("finishedAt").asText()) : null);
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node.hasNonNull(field) ? node.get(field).asText() : null;
     }
 
     /** The service's answer mapped, or a GraphQL error carrying the service's problem detail. */
