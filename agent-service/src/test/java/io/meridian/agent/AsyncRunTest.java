@@ -179,7 +179,7 @@ class AsyncRunTest {
         // Two runs held by a worker that died mid-run (no sign of life for minutes): one with an attempt left, one without.
         UUID retried = runs.create(agent, caller(owner), "call calculator {\"expression\": \"1 + 1\"} retried", null, false,
                 false, "dead-worker").id;
-        runs.recordStep(retried, 1, new RunService.NewStep("model", null, "ok", null, "Calls calculator", 5, 1, 1));
+        runs.recordStep(retried, 1, 0, new RunService.NewStep("model", null, "ok", null, "Calls calculator", 5, 1, 1));
         UUID exhausted = runs.create(agent, caller(owner), "exhausted", null, false, false, "dead-worker").id;
         try (Connection db = infra.database(); PreparedStatement stale = db.prepareStatement(
                 "update agent_run set heartbeat_at = now() - interval '10 minutes', attempts = case when id = ? then 2 else 1 end where id in (?, ?)")) {

@@ -32,7 +32,7 @@ class ModelsTest {
                 .body("find { it.id == 'primary' }.isDefault", equalTo(true))
                 .body("find { it.id == 'fallback' }.status", equalTo("UP"))
                 .body("find { it.id == 'fallback' }.isDefault", equalTo(false))
-                // rag-service's in-process embedding model: the stand-in rag-service has no readiness endpoint
+                // rag-service's in-process embedding model: rag-service is not running here (KnowledgeSearchTest starts it)
                 .body("find { it.id == 'all-minilm-l6-v2' }.kind", equalTo("embedding"))
                 .body("find { it.id == 'all-minilm-l6-v2' }.status", equalTo("DOWN"));
     }

@@ -13,14 +13,14 @@ import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * What agent-service talks to besides PostgreSQL and Kafka, on loopback: two scripted OpenAI-compatible models
- * ({@code primary}, the default for fast and smart, and {@code fallback}, fast only) and rag-service's search API.
+ * The models agent-service talks to, on loopback: two scripted OpenAI-compatible models ({@code primary}, the default
+ * for fast and smart, and {@code fallback}, fast only). rag-service gets a free port, where {@link RealRagService}
+ * starts the real one for the tests that need it.
  */
 public class StandIns implements QuarkusTestResourceLifecycleManager {
 
     static ModelStandIn primary;
     static ModelStandIn fallback;
-    static RagStandIn rag;
     private HttpServer server;
 
     @Override
@@ -33,13 +33,12 @@ public class StandIns implements QuarkusTestResourceLifecycleManager {
         server.setExecutor(Executors.newCachedThreadPool());
         primary = new ModelStandIn(server, "primary");
         fallback = new ModelStandIn(server, "fallback");
-        rag = new RagStandIn(server);
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         Map<String, String> config = new HashMap<>();
         config.putAll(ModelStandIn.config("primary", base + "/primary/v1"));
         config.putAll(ModelStandIn.config("fallback", base + "/fallback/v1"));
-        config.put("meridian.agent.rag-url", base);
+        config.put("meridian.agent.rag-url", "http://127.0.0.1:" + io.meridian.testsupport.FreePorts.next());
         return config;
     }
 

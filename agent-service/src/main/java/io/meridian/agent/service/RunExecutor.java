@@ -118,6 +118,8 @@ public class RunExecutor {
         private final int attempt;
         private final Caller caller;
         private final Instant deadline;
+        private int nextIndex;
+        private boolean cancelRequested;
 
         Execution(Run run, Agent agent, int attempt) {
             this.run = run;
@@ -145,6 +147,8 @@ public class RunExecutor {
                 return;
             }
             runs.recordModel(run.id, model.id());
+            nextIndex = runs.nextStepIndex(run.id);
+            cancelRequested = runs.cancelRequested(run.id);
             List<ChatMessage> messages = new ArrayList<>();
             messages.add(SystemMessage.from(agent.instructions + GUARD));
             messages.addAll(memory.recent(run.ownerId, run.conversationId));
@@ -153,7 +157,7 @@ public class RunExecutor {
             int modelCalls = 0;
             int fallbacks = 0;
             while (true) {
-                if (runs.cancelRequested(run.id)) {
+                if (cancelRequested) {
                     end(Run.Status.CANCELLED, null, "Cancelled by its owner.");
                     return;
                 }
@@ -291,12 +295,16 @@ public class RunExecutor {
             }
         }
 
+        /** Writes the step; false when this attempt no longer holds the run (then it stops). */
         private boolean step(NewStep step) {
-            boolean recorded = runs.recordStep(run.id, attempt, step);
-            if (!recorded) {
+            RunService.Progress progress = runs.recordStep(run.id, attempt, nextIndex, step);
+            if (!progress.held()) {
                 LOG.infof("Run %s: attempt %d no longer holds the run; stopping", run.id, attempt);
+                return false;
             }
-            return recorded;
+            nextIndex++;
+            cancelRequested = progress.cancelRequested();
+            return true;
         }
 
         private void end(Run.Status status, String output, String error) {

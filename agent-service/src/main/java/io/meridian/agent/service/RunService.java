@@ -114,18 +114,39 @@ public class RunService {
         return Optional.ofNullable(Run.findById(runId));
     }
 
-    /** Writes the next step of the run and a sign of life; false when the run is no longer this attempt's to run. */
+    /** What writing a step found: whether this attempt still holds the run, and whether its owner asked to cancel it. */
+    public record Progress(boolean held, boolean cancelRequested) {
+    }
+
+    /** The index the next step of the run takes (steps of earlier attempts stay). */
     @Transactional
-    public boolean recordStep(UUID runId, int attempt, NewStep step) {
-        Run run = entities.find(Run.class, runId, LockModeType.PESSIMISTIC_WRITE);
-        if (run == null || run.status != Run.Status.RUNNING || run.attempts != attempt) {
-            return false;
-        }
+    public int nextStepIndex(UUID runId) {
         Integer last = entities.createQuery("select max(s.index) from RunStep s where s.runId = ?1", Integer.class)
                 .setParameter(1, runId).getSingleResult();
+        return last == null ? 0 : last + 1;
+    }
+
+    /**
+     * Writes step {@code index} of the run with a sign of life, if attempt {@code attempt} still holds the run (one
+     * conditional update, which also reads the cancellation flag, and one insert).
+     */
+    @Transactional
+    public Progress recordStep(UUID runId, int attempt, int index, NewStep step) {
+        @SuppressWarnings("unchecked")
+        List<Boolean> held = entities.createNativeQuery("""
+                update agent_run set heartbeat_at = now(), input_tokens = input_tokens + ?1,
+                       output_tokens = output_tokens + ?2
+                where id = ?3 and status = 'RUNNING' and attempts = ?4
+                returning cancel_requested""", Boolean.class)
+                .setParameter(1, step.inputTokens() == null ? 0 : step.inputTokens())
+                .setParameter(2, step.outputTokens() == null ? 0 : step.outputTokens())
+                .setParameter(3, runId).setParameter(4, attempt).getResultList();
+        if (held.isEmpty()) {
+            return new Progress(false, false);
+        }
         RunStep row = new RunStep();
         row.runId = runId;
-        row.index = last == null ? 0 : last + 1;
+        row.index = index;
         row.attempt = attempt;
         row.kind = step.kind();
         row.tool = step.tool();
@@ -137,10 +158,7 @@ public class RunService {
         row.outputTokens = step.outputTokens();
         row.createdAt = Instant.now();
         row.persist();
-        run.heartbeatAt = row.createdAt;
-        run.inputTokens += step.inputTokens() == null ? 0 : step.inputTokens();
-        run.outputTokens += step.outputTokens() == null ? 0 : step.outputTokens();
-        return true;
+        return new Progress(true, held.get(0));
     }
 
     @Transactional
