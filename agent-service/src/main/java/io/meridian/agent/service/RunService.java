@@ -128,22 +128,24 @@ public class RunService {
 
     /**
      * Writes step {@code index} of the run with a sign of life, if attempt {@code attempt} still holds the run (one
-     * conditional update, which also reads the cancellation flag, and one insert).
+     * conditional update, then the cancellation flag and the insert). JPQL, not native SQL: Hibernate caches a native
+     * query with a result mapping under a key it never matches again, so each call would add to that cache.
      */
     @Transactional
     public Progress recordStep(UUID runId, int attempt, int index, NewStep step) {
-        @SuppressWarnings("unchecked")
-        List<Boolean> held = entities.createNativeQuery("""
-                update agent_run set heartbeat_at = now(), input_tokens = input_tokens + ?1,
-                       output_tokens = output_tokens + ?2
-                where id = ?3 and status = 'RUNNING' and attempts = ?4
-                returning cancel_requested""", Boolean.class)
-                .setParameter(1, step.inputTokens() == null ? 0 : step.inputTokens())
-                .setParameter(2, step.outputTokens() == null ? 0 : step.outputTokens())
-                .setParameter(3, runId).setParameter(4, attempt).getResultList();
-        if (held.isEmpty()) {
+        int held = entities.createQuery("""
+                update Run r set r.heartbeatAt = :now, r.inputTokens = r.inputTokens + :in,
+                       r.outputTokens = r.outputTokens + :out
+                where r.id = :id and r.status = 'RUNNING' and r.attempts = :attempt""")
+                .setParameter("now", Instant.now())
+                .setParameter("in", step.inputTokens() == null ? 0 : step.inputTokens())
+                .setParameter("out", step.outputTokens() == null ? 0 : step.outputTokens())
+                .setParameter("id", runId).setParameter("attempt", attempt).executeUpdate();
+        if (held == 0) {
             return new Progress(false, false);
         }
+        boolean cancel = entities.createQuery("select r.cancelRequested from Run r where r.id = :id", Boolean.class)
+                .setParameter("id", runId).getSingleResult();
         RunStep row = new RunStep();
         row.runId = runId;
         row.index = index;
@@ -158,7 +160,7 @@ public class RunService {
         row.outputTokens = step.outputTokens();
         row.createdAt = Instant.now();
         row.persist();
-        return new Progress(true, held.get(0));
+        return new Progress(true, cancel);
     }
 
     @Transactional
@@ -282,13 +284,24 @@ public class RunService {
     @Transactional
     public int rescueOrphans() {
         Duration grace = config.runs().staleGrace();
-        @SuppressWarnings("unchecked")
-        List<UUID> stale = entities.createNativeQuery("""
-                select r.id from agent_run r join agent a on a.id = r.agent_id
-                where r.status = 'RUNNING'
-                  and r.heartbeat_at < now() - make_interval(secs => a.time_limit_seconds + :grace)
-                order by r.heartbeat_at limit 100 for update of r skip locked""", UUID.class)
-                .setParameter("grace", grace.toSeconds()).getResultList();
+        // Candidates: silent for longer than the grace; each is orphaned once silent for its agent's time limit too.
+        List<Object[]> candidates = entities.createQuery("""
+                select r.id, a.timeLimitSeconds, r.heartbeatAt from Run r, Agent a
+                where a.id = r.agentId and r.status = 'RUNNING' and r.heartbeatAt < :cutoff
+                order by r.heartbeatAt""", Object[].class)
+                .setParameter("cutoff", Instant.now().minus(grace)).setMaxResults(100).getResultList();
+        List<UUID> stale = new java.util.ArrayList<>();
+        for (Object[] candidate : candidates) {
+            Instant silentSince = (Instant) candidate[2];
+            if (silentSince.plus(grace).plusSeconds((Integer) candidate[1]).isBefore(Instant.now())) {
+                // Another replica checking at the same moment skips what this one holds.
+                Run locked = entities.find(Run.class, candidate[0], LockModeType.PESSIMISTIC_WRITE,
+                        Map.of("jakarta.persistence.lock.timeout", org.hibernate.LockOptions.SKIP_LOCKED));
+                if (locked != null && locked.status == Run.Status.RUNNING && locked.heartbeatAt.equals(silentSince)) {
+                    stale.add(locked.id);
+                }
+            }
+        }
         for (UUID id : stale) {
             Run run = Run.findById(id);
             Agent agent = Agent.findById(run.agentId);
