@@ -54,7 +54,7 @@ public class AgentBenchmark {
         try {
             String agentId = post(agent + "/api/agents", token, Map.of("name", "Bench", "instructions", "Compute.",
                     "tools", List.of("calculator"), "maxSteps", 20, "timeLimitSeconds", 120)).get("id").asText();
-            for (int i = 0; i < 5; i++) { // warm-up
+            for (int i = 0; i < 30; i++) { // warm-up: the JIT compiles the service's paths
                 post(agent + "/api/agents/" + agentId + "/runs", token, Map.of("input", "steps 10"));
             }
             List<Double> perStep = new ArrayList<>();
