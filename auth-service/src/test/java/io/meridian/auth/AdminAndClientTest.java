@@ -176,4 +176,18 @@ class AdminAndClientTest extends AuthTestSupport {
                 .body(org.hamcrest.Matchers.containsString("meridian_auth_logins_total{outcome=\"failure\",reason=\"bad-credentials\"}"))
                 .body(org.hamcrest.Matchers.containsString("meridian_auth_logins_total{outcome=\"success\",reason=\"none\"}"));
     }
+
+    @jakarta.inject.Inject
+    io.meridian.auth.service.AuthMetrics metrics;
+
+    @Test
+    void theSigningKeysAgeIsAGaugeForTheRotationAlert() {
+        metrics.sampleGauges();
+        String exposition = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double age = exposition.lines().filter(l -> l.startsWith("meridian_auth_signing_key_age_seconds"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        // A key signs from the service's start, and rotates after days: its age is known and small in a test run.
+        org.assertj.core.api.Assertions.assertThat(age).isBetween(0.0, 24 * 3600.0);
+        org.assertj.core.api.Assertions.assertThat(exposition).contains("meridian_auth_signing_key_age_seconds");
+    }
 }

@@ -4,23 +4,30 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.meridian.auth.domain.SigningKey;
 import io.meridian.auth.domain.UserSession;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 
-/** Counters for analytics: registrations, logins by outcome, refreshes, lockouts, active sessions. */
+/**
+ * Counters for analytics: registrations, logins by outcome, refreshes, lockouts, active sessions; and the age of the
+ * signing key in use, for the alert that rotation has stopped.
+ */
 @ApplicationScoped
 public class AuthMetrics {
 
     private final MeterRegistry registry;
     private final java.util.concurrent.atomic.AtomicLong activeSessions = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong signingKeyAge = new java.util.concurrent.atomic.AtomicLong();
 
     AuthMetrics(MeterRegistry registry) {
         this.registry = registry;
         Gauge.builder("meridian.auth.sessions.active", activeSessions, java.util.concurrent.atomic.AtomicLong::get)
                 .description("Sessions neither revoked nor expired").register(registry);
+        Gauge.builder("meridian.auth.signing.key.age", signingKeyAge, java.util.concurrent.atomic.AtomicLong::get)
+                .baseUnit("seconds").description("Age of the key that signs tokens now").register(registry);
     }
 
     public void registered() {
@@ -54,8 +61,11 @@ public class AuthMetrics {
 
     @Scheduled(identity = "auth-active-sessions", every = "30s",
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    void countActiveSessions() {
+    public void sampleGauges() {
         activeSessions.set(QuarkusTransaction.requiringNew().call(
                 () -> UserSession.count("revokedAt is null and expiresAt > ?1", Instant.now())));
+        Instant signingSince = QuarkusTransaction.requiringNew().call(() -> SigningKey.<SigningKey>find(
+                "retiredAt is null order by createdAt desc").firstResultOptional().map(k -> k.createdAt).orElse(null));
+        signingKeyAge.set(signingSince == null ? 0 : java.time.Duration.between(signingSince, Instant.now()).toSeconds());
     }
 }
