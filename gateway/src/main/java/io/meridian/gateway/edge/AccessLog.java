@@ -45,12 +45,15 @@ public class AccessLog {
         router.route().order(RequestIdFilter.ORDER + 2).handler(ctx -> {
             Exchange exchange = Exchange.of(ctx);
             String requestId = RequestIds.current();
-            ctx.addEndHandler(ended -> finished(ctx, exchange, requestId));
+            // The request's trace (when tracing is on): its span has ended by the time the line is written.
+            var span = io.opentelemetry.api.trace.Span.current().getSpanContext();
+            String traceId = span.isValid() ? span.getTraceId() : null;
+            ctx.addEndHandler(ended -> finished(ctx, exchange, requestId, traceId));
             ctx.next();
         });
     }
 
-    private void finished(RoutingContext ctx, Exchange exchange, String requestId) {
+    private void finished(RoutingContext ctx, Exchange exchange, String requestId, String traceId) {
         long total = System.nanoTime() - exchange.startNanos();
         int status = ctx.response().getStatusCode();
         timer(exchange.service(), exchange.routeClass()).record(total, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -70,8 +73,13 @@ public class AccessLog {
         line.append("\"upstreamMs\":").append(exchange.upstreamNanos() < 0 ? "null" : millis(exchange.upstreamNanos()))
                 .append(',');
         line.append("\"totalMs\":").append(millis(total)).append(',');
-        line.append("\"bytesSent\":").append(ctx.response().bytesWritten()).append('}');
-        ACCESS.info(line);
+        line.append("\"bytesSent\":").append(ctx.response().bytesWritten());
+        if (traceId != null) {
+            line.append(',');
+            field(line, "traceId", traceId);
+            org.jboss.logging.MDC.put("traceId", traceId);
+        }
+        ACCESS.info(line.append('}'));
     }
 
     private Timer timer(String service, String routeClass) {

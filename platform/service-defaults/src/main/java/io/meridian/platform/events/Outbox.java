@@ -29,8 +29,8 @@ import io.meridian.platform.tx.AfterCommit;
 public class Outbox {
 
     private static final String INSERT = """
-            insert into outbox_event (id, topic, event_key, event_type, payload, request_id, created_at)
-            values (?, ?, ?, ?, ?, ?, ?)""";
+            insert into outbox_event (id, topic, event_key, event_type, payload, request_id, created_at, trace_parent)
+            values (?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String WAKE_UP_REGISTERED = Outbox.class.getName() + ".wakeUp";
 
@@ -67,6 +67,7 @@ public class Outbox {
             insert.setString(5, mapper.writeValueAsString(event));
             insert.setString(6, RequestIds.current());
             insert.setTimestamp(7, Timestamp.from(event.time()));
+            insert.setString(8, traceParent());
             insert.executeUpdate();
             wakeRelayAfterCommit();
             return event;
@@ -75,6 +76,13 @@ public class Outbox {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the " + type + " event cannot be serialized", e);
         }
+    }
+
+    /** The current span as a W3C traceparent, so the event's consumers continue this trace; null when not tracing. */
+    private static String traceParent() {
+        io.opentelemetry.api.trace.SpanContext span = io.opentelemetry.api.trace.Span.current().getSpanContext();
+        return span.isValid() ? "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex()
+                : null;
     }
 
     /** Lets the relay publish as soon as the transaction commits, instead of at its next poll. */

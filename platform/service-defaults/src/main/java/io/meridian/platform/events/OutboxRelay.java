@@ -54,7 +54,7 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final String CLAIM = """
-            select id, topic, event_key, payload, request_id from outbox_event
+            select id, topic, event_key, payload, request_id, trace_parent from outbox_event
             where published_at is null order by created_at limit ? for update skip locked""";
     private static final String MARK = "update outbox_event set published_at = now() where id = any (?)";
     private static final String STATS = "select count(*), min(created_at) from outbox_event where published_at is null";
@@ -164,6 +164,10 @@ public class OutboxRelay {
                         String requestId = rows.getString("request_id");
                         if (requestId != null) {
                             record.headers().add(RequestIds.HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+                        }
+                        String traceParent = rows.getString("trace_parent");
+                        if (traceParent != null) { // consumers' spans continue the trace of the request that wrote it
+                            record.headers().add("traceparent", traceParent.getBytes(StandardCharsets.UTF_8));
                         }
                         acks.add(producer().send(record));
                     }

@@ -72,6 +72,21 @@ class OutboxTest {
     }
 
     @Test
+    void anEventCarriesTheTraceOfTheWorkThatWroteIt() throws Exception {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String spanId = traceId.substring(0, 16);
+        var span = io.opentelemetry.api.trace.Span.wrap(io.opentelemetry.api.trace.SpanContext.create(traceId, spanId,
+                io.opentelemetry.api.trace.TraceFlags.getSampled(), io.opentelemetry.api.trace.TraceState.getDefault()));
+        String subject = "traced-" + UUID.randomUUID();
+        try (var scope = span.makeCurrent()) {
+            QuarkusTransaction.requiringNew().run(() -> outbox.publish(NoteResource.TOPIC, "note.traced", subject, Map.of("n", 1)));
+        }
+        ConsumerRecord<String, String> record = await().atMost(Duration.ofSeconds(30))
+                .until(() -> find(NoteResource.TOPIC, subject, Duration.ofMillis(500)), r -> r != null);
+        assertThat(KafkaTestClient.header(record, "traceparent")).isEqualTo("00-" + traceId + "-" + spanId + "-01");
+    }
+
+    @Test
     void eventsWaitWhileKafkaIsDownAndArriveOnceEachWhenItReturns() throws Exception {
         List<String> noteIds = new ArrayList<>();
         infra.kafkaProxy().cut();

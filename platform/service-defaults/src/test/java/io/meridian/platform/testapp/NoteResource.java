@@ -104,4 +104,14 @@ public class NoteResource {
     public Map<String, Object> adminOnly() {
         return Map.of("ok", true);
     }
+
+    /** What the logs of this request carry: the MDC's user id and request id, as seen inside the resource. */
+    @GET
+    @Path("/log-context")
+    @RolesAllowed("user")
+    public Map<String, Object> logContext() {
+        Object user = org.jboss.logging.MDC.get("userId");
+        Object request = org.jboss.logging.MDC.get("requestId");
+        return Map.of("userId", user == null ? "" : user, "requestId", request == null ? "" : request);
+    }
 }
