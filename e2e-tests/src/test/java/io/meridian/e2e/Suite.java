@@ -1,0 +1,238 @@
+package io.meridian.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.meridian.testsupport.FreePorts;
+import io.meridian.testsupport.KafkaBroker;
+import io.meridian.testsupport.PostgresSchema;
+import io.meridian.testsupport.SmtpServer;
+import io.meridian.testsupport.TcpProxy;
+
+/**
+ * The whole platform for end-to-end tests, started once per test run: a Kafka broker (in this JVM), an SMTP server,
+ * a fresh schema per service in the local PostgreSQL, a Redis database of its own, and the six packaged services
+ * ({@code <service>/target/quarkus-app}) as processes of their own on free ports, wired to each other as in
+ * production. Tests talk to the gateway only. Everything stops when the test JVM exits; each service's log is kept
+ * under {@code e2e-tests/target/suite-logs/}. One setting differs from production: every test user comes from
+ * 127.0.0.1, so the gateway's strict classes (login, register, password reset) get room for a test run's worth of
+ * accounts; the limits themselves are proven by the gateway's own tests.
+ */
+final class Suite {
+
+    static final String ADMIN_EMAIL = "admin@e2e.meridian.local";
+    static final String ADMIN_PASSWORD = "e2e-admin-" + Long.toHexString(System.nanoTime());
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> SERVICES = List.of("auth-service", "rag-service", "agent-service", "cache-service",
+            "email-service", "gateway");
+    private static final int REDIS_DATABASE = 3;
+    private static Suite running;
+
+    final Map<String, Integer> ports = new LinkedHashMap<>();
+    final Map<String, Process> processes = new LinkedHashMap<>();
+    final List<PostgresSchema> schemas = new ArrayList<>();
+    final KafkaBroker kafka;
+    /** In front of Kafka, PostgreSQL and Redis, so that a fault test can take one away from every service at once. */
+    final TcpProxy kafkaProxy;
+    final TcpProxy postgresProxy;
+    final TcpProxy redisProxy;
+    final SmtpServer smtp;
+    final ChatModelStandIn model;
+    final Path logs = ROOT.resolve("e2e-tests/target/suite-logs");
+
+    static synchronized Suite get() {
+        if (running == null) {
+            running = new Suite();
+            Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "suite-stop"));
+        }
+        return running;
+    }
+
+    private Suite() {
+        for (String service : SERVICES) {
+            Path jar = jar(service);
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: package the services first (./mvnw package, or the "
+                        + "whole build, which packages them before this module)");
+            }
+            ports.put(service, FreePorts.next());
+        }
+        int kafkaPort = FreePorts.next();
+        int advertisedPort = FreePorts.next();
+        kafkaProxy = TcpProxy.start("kafka", advertisedPort, "127.0.0.1", kafkaPort);
+        kafka = KafkaBroker.startTemporary(kafkaPort, advertisedPort);
+        flushRedis(REDIS_DATABASE);
+        postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
+        redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
+        smtp = SmtpServer.start();
+        model = new ChatModelStandIn();
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String service : SERVICES) {
+            processes.put(service, launch(service));
+        }
+        awaitReady(Duration.ofSeconds(240));
+    }
+
+    String gateway() {
+        return url("gateway");
+    }
+
+    String url(String service) {
+        return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    private Process launch(String service) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", service.equals("rag-service") ? "-Xmx512m" : "-Xmx320m", "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + ports.get(service),
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisProxy.port() + "/" + REDIS_DATABASE,
+                "-Dmp.jwt.verify.publickey.location=" + url("auth-service") + "/.well-known/jwks.json",
+                "-Dmp.jwt.verify.issuer=" + gateway(),
+                "-Dmeridian.cache-client.url=" + url("cache-service")));
+        if (!service.equals("gateway")) {
+            PostgresSchema schema = PostgresSchema.create("e2e" + service.replace("-service", ""));
+            schemas.add(schema);
+            command.addAll(List.of(
+                    "-Dquarkus.datasource.jdbc.url=" + PostgresSchema.jdbcUrl("127.0.0.1", postgresProxy.port()),
+                    "-Dquarkus.datasource.username=" + PostgresSchema.user(),
+                    "-Dquarkus.datasource.password=" + PostgresSchema.password(),
+                    "-Dmeridian.db.schema=" + schema.name()));
+        }
+        switch (service) {
+            case "auth-service" -> command.addAll(List.of(
+                    "-Dmeridian.auth.keys.encryption-key=" + Base64.getEncoder().encodeToString(new byte[32]),
+                    "-Dmeridian.auth.bootstrap-admin.email=" + ADMIN_EMAIL,
+                    "-Dmeridian.auth.bootstrap-admin.password=" + ADMIN_PASSWORD));
+            case "email-service" -> command.addAll(List.of(
+                    "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtp.proxy().port(),
+                    "-Dquarkus.mailer.start-tls=DISABLED", "-Dmeridian.email.public-base-url=" + gateway()));
+            case "agent-service" -> command.addAll(List.of("-Dmeridian.agent.rag-url=" + url("rag-service"),
+                    "-Dmeridian.agent.models.primary.provider=openai",
+                    "-Dmeridian.agent.models.primary.base-url=" + model.baseUrl(),
+                    "-Dmeridian.agent.models.primary.api-key=e2e", "-Dmeridian.agent.models.primary.name=e2e"));
+            case "rag-service" -> command.addAll(List.of("-Dmeridian.rag.chat.provider=openai",
+                    "-Dmeridian.rag.chat.base-url=" + model.baseUrl(), "-Dmeridian.rag.chat.api-key=e2e",
+                    "-Dmeridian.rag.chat.model=e2e"));
+            case "gateway" -> {
+                for (String target : List.of("auth", "rag", "agent", "cache", "email")) {
+                    command.add("-Dmeridian.gateway.routes." + target + ".url=" + url(target + "-service"));
+                }
+                for (String strict : List.of("login", "register", "password-reset")) {
+                    command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
+                }
+            }
+            default -> {
+            }
+        }
+        command.addAll(List.of("-jar", jar(service).toString()));
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logs.resolve(service + ".log").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + service, e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        List<String> pending = new ArrayList<>(SERVICES);
+        while (!pending.isEmpty()) {
+            for (String service : List.copyOf(pending)) {
+                if (!processes.get(service).isAlive()) {
+                    throw new IllegalStateException(service + " exited; its log: " + logs.resolve(service + ".log"));
+                }
+                try {
+                    if (http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        pending.remove(service);
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("not ready within " + timeout + ": " + pending + " (logs in " + logs + ")");
+            }
+            sleep(500);
+        }
+    }
+
+    private void stop() {
+        List<String> reversed = new ArrayList<>(processes.keySet());
+        java.util.Collections.reverse(reversed);
+        for (String service : reversed) {
+            processes.get(service).destroy();
+        }
+        for (String service : reversed) {
+            try {
+                if (!processes.get(service).waitFor(20, TimeUnit.SECONDS)) {
+                    processes.get(service).destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        smtp.close();
+        model.close();
+        kafka.close();
+        kafkaProxy.close();
+        postgresProxy.close();
+        redisProxy.close();
+        schemas.forEach(PostgresSchema::drop);
+    }
+
+    /** The suite's own Redis database starts empty: no rate-limit buckets or cache entries of an earlier run. */
+    private static void flushRedis(int database) {
+        try (java.net.Socket redis = new java.net.Socket("127.0.0.1", 6379)) {
+            redis.getOutputStream().write(("SELECT " + database + "\r\nFLUSHDB\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            redis.getOutputStream().flush();
+            byte[] reply = new byte[10];
+            int read = 0;
+            while (read < 10) { // "+OK\r\n+OK\r\n"
+                int n = redis.getInputStream().read(reply, read, reply.length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Redis is needed on 127.0.0.1:6379", e);
+        }
+    }
+
+    private static Path jar(String service) {
+        return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
