@@ -33,6 +33,11 @@ final class Mails {
         throw new AssertionError("fewer than " + count + " mail(s) reached " + address + " within 60 s");
     }
 
+    /** How many messages reached {@code address} so far. */
+    static long count(String address) {
+        return Arrays.stream(Suite.get().smtp.mail().getReceivedMessages()).filter(m -> recipients(m).contains(address)).count();
+    }
+
     /** The one-time token of the link in a mail (verify-email, reset-password). */
     static String token(MimeMessage message) {
         Matcher link = TOKEN.matcher(GreenMailUtil.getBody(message).replace("=\r\n", "").replace("=3D", "="));

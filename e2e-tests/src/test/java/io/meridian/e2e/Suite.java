@@ -37,14 +37,17 @@ final class Suite {
     static final String ADMIN_EMAIL = "admin@e2e.meridian.local";
     static final String ADMIN_PASSWORD = "e2e-admin-" + Long.toHexString(System.nanoTime());
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> SERVICES = List.of("auth-service", "rag-service", "agent-service", "cache-service",
-            "email-service", "gateway");
+    /** Instances: agent-service and email-service run twice (replicas on the same topics and schema), as scaled out. */
+    private static final List<String> SERVICES = List.of("auth-service", "rag-service", "agent-service", "agent-service-2",
+            "cache-service", "email-service", "email-service-2", "gateway");
     private static final int REDIS_DATABASE = 3;
     private static Suite running;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
     final Map<String, Process> processes = new LinkedHashMap<>();
     final List<PostgresSchema> schemas = new ArrayList<>();
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private final Map<String, String> schemaOf = new LinkedHashMap<>();
     final KafkaBroker kafka;
     /** In front of Kafka, PostgreSQL and Redis, so that a fault test can take one away from every service at once. */
     final TcpProxy kafkaProxy;
@@ -64,7 +67,7 @@ final class Suite {
 
     private Suite() {
         for (String service : SERVICES) {
-            Path jar = jar(service);
+            Path jar = jar(service(service));
             if (!Files.exists(jar)) {
                 throw new IllegalStateException(jar + " is missing: package the services first (./mvnw package, or the "
                         + "whole build, which packages them before this module)");
@@ -82,13 +85,16 @@ final class Suite {
         model = new ChatModelStandIn();
         try {
             Files.createDirectories(logs);
+            for (String instance : SERVICES) {
+                Files.deleteIfExists(logs.resolve(instance + ".log"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         for (String service : SERVICES) {
             processes.put(service, launch(service));
         }
-        awaitReady(Duration.ofSeconds(240));
+        awaitReady(SERVICES, Duration.ofSeconds(300));
     }
 
     String gateway() {
@@ -99,23 +105,47 @@ final class Suite {
         return "http://127.0.0.1:" + ports.get(service);
     }
 
-    private Process launch(String service) {
+    /** Stops one instance, as a crash would (SIGKILL); {@link #start} brings it back on the same port. */
+    void kill(String instance) {
+        Process process = processes.get(instance);
+        process.destroyForcibly();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void start(String instance) {
+        processes.put(instance, run(instance));
+        awaitReady(List.of(instance), Duration.ofSeconds(120));
+    }
+
+    private static String service(String instance) {
+        return instance.replaceAll("-\\d+$", "");
+    }
+
+    private Process launch(String instance) {
+        String service = service(instance);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", service.equals("rag-service") ? "-Xmx512m" : "-Xmx320m", "-XX:+UseSerialGC",
-                "-Dquarkus.http.port=" + ports.get(service),
+                "-Dquarkus.http.port=" + ports.get(instance),
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisProxy.port() + "/" + REDIS_DATABASE,
                 "-Dmp.jwt.verify.publickey.location=" + url("auth-service") + "/.well-known/jwks.json",
                 "-Dmp.jwt.verify.issuer=" + gateway(),
                 "-Dmeridian.cache-client.url=" + url("cache-service")));
         if (!service.equals("gateway")) {
-            PostgresSchema schema = PostgresSchema.create("e2e" + service.replace("-service", ""));
-            schemas.add(schema);
+            if (!schemaOf.containsKey(service)) { // replicas share their service's schema
+                PostgresSchema created = PostgresSchema.create("e2e" + service.replace("-service", ""));
+                schemas.add(created);
+                schemaOf.put(service, created.name());
+            }
             command.addAll(List.of(
                     "-Dquarkus.datasource.jdbc.url=" + PostgresSchema.jdbcUrl("127.0.0.1", postgresProxy.port()),
                     "-Dquarkus.datasource.username=" + PostgresSchema.user(),
                     "-Dquarkus.datasource.password=" + PostgresSchema.password(),
-                    "-Dmeridian.db.schema=" + schema.name()));
+                    "-Dmeridian.db.schema=" + schemaOf.get(service)));
         }
         switch (service) {
             case "auth-service" -> command.addAll(List.of(
@@ -124,7 +154,8 @@ final class Suite {
                     "-Dmeridian.auth.bootstrap-admin.password=" + ADMIN_PASSWORD));
             case "email-service" -> command.addAll(List.of(
                     "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtp.proxy().port(),
-                    "-Dquarkus.mailer.start-tls=DISABLED", "-Dmeridian.email.public-base-url=" + gateway()));
+                    "-Dquarkus.mailer.start-tls=DISABLED", "-Dmeridian.email.public-base-url=" + gateway(),
+                    "-Dmeridian.email.first-retry-delay=PT2S")); // a retried mail within the test's patience
             case "agent-service" -> command.addAll(List.of("-Dmeridian.agent.rag-url=" + url("rag-service"),
                     "-Dmeridian.agent.models.primary.provider=openai",
                     "-Dmeridian.agent.models.primary.base-url=" + model.baseUrl(),
@@ -134,7 +165,9 @@ final class Suite {
                     "-Dmeridian.rag.chat.model=e2e"));
             case "gateway" -> {
                 for (String target : List.of("auth", "rag", "agent", "cache", "email")) {
-                    command.add("-Dmeridian.gateway.routes." + target + ".url=" + url(target + "-service"));
+                    String instances = ports.keySet().stream().filter(i -> service(i).equals(target + "-service"))
+                            .map(this::url).collect(java.util.stream.Collectors.joining(","));
+                    command.add("-Dmeridian.gateway.routes." + target + ".url=" + instances);
                 }
                 for (String strict : List.of("login", "register", "password-reset")) {
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
@@ -144,18 +177,23 @@ final class Suite {
             }
         }
         command.addAll(List.of("-jar", jar(service).toString()));
+        commands.put(instance, command);
+        return run(instance);
+    }
+
+    private Process run(String instance) {
         try {
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(logs.resolve(service + ".log").toFile()).start();
+            return new ProcessBuilder(commands.get(instance)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(instance + ".log").toFile())).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + service, e);
+            throw new UncheckedIOException("could not start " + instance, e);
         }
     }
 
-    private void awaitReady(Duration timeout) {
+    private void awaitReady(List<String> instances, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
-        List<String> pending = new ArrayList<>(SERVICES);
+        List<String> pending = new ArrayList<>(instances);
         while (!pending.isEmpty()) {
             for (String service : List.copyOf(pending)) {
                 if (!processes.get(service).isAlive()) {

@@ -1,0 +1,232 @@
+package io.meridian.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Faults, each with the traffic it affects still running: a dependency taken away from every service at once (its
+ * proxy cut), a service killed, and two replicas of email-service and agent-service on the same topics throughout.
+ */
+class FaultsTest {
+
+    private static String admin;
+
+    @BeforeAll
+    static void suite() {
+        RestAssured.baseURI = Suite.get().gateway();
+        admin = AccountJourneyTest.login(Suite.ADMIN_EMAIL, Suite.ADMIN_PASSWORD).getString("accessToken");
+    }
+
+    @Test
+    void withRedisGoneRateLimitingFailsOpenTheCacheAnswers503AndLoginWorks() {
+        Account account = Account.register("redis");
+        Traffic traffic = Traffic.start(() -> given().auth().oauth2(account.token()).when().get("/api/auth/me").statusCode());
+        Suite.get().redisProxy.cut();
+        try {
+            Suite.sleep(1500);
+            assertThat(AccountJourneyTest.login(account.email(), account.password()).getString("accessToken")).isNotBlank();
+            given().auth().oauth2(admin).contentType("text/plain").body("x").when().put("/api/cache/faults/k")
+                    .then().statusCode(503).contentType("application/problem+json");
+            given().when().get("/health").then().body("edge.rateLimiting", equalTo("DEGRADED"));
+        } finally {
+            Suite.get().redisProxy.restore();
+        }
+        Map<Integer, Integer> statuses = traffic.stop();
+        assertThat(statuses.keySet()).as("answers to /api/auth/me while Redis was gone").containsOnly(200);
+        await(() -> given().auth().oauth2(admin).contentType("text/plain").body("back").when().put("/api/cache/faults/k")
+                .statusCode() == 204, "the cache back after Redis returns");
+    }
+
+    @Test
+    void withKafkaGoneWritesSucceedAndTheirEventsArriveAfterwardsEachMailOnce() {
+        List<Account> accounts = new ArrayList<>();
+        Suite.get().kafkaProxy.cut();
+        try {
+            for (int i = 0; i < 3; i++) {
+                accounts.add(Account.register("kafka"));
+            }
+            Suite.sleep(2000);
+            for (Account account : accounts) {
+                assertThat(Mails.count(account.email())).as("mail before Kafka returns").isZero();
+            }
+        } finally {
+            Suite.get().kafkaProxy.restore();
+        }
+        for (Account account : accounts) {
+            Mails.awaitMessages(account.email(), 2);
+        }
+        Suite.sleep(2000);
+        for (Account account : accounts) {
+            assertThat(Mails.count(account.email())).as("welcome and verification, once each").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withTheSmtpServerGoneMailsAreRetriedThenAllDeliveredOnce() {
+        List<Account> accounts = new ArrayList<>();
+        Suite.get().smtp.proxy().cut();
+        try {
+            for (int i = 0; i < 2; i++) {
+                accounts.add(Account.register("smtp"));
+            }
+            Suite.sleep(3000);
+            for (Account account : accounts) {
+                assertThat(Mails.count(account.email())).isZero();
+            }
+        } finally {
+            Suite.get().smtp.proxy().restore();
+        }
+        for (Account account : accounts) {
+            Mails.awaitMessages(account.email(), 2);
+        }
+        Suite.sleep(2000);
+        for (Account account : accounts) {
+            assertThat(Mails.count(account.email())).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aStoppedServiceCostsItsRoutesAFast503AndNothingElse() {
+        Account account = Account.register("down");
+        Traffic traffic = Traffic.start(() -> given().auth().oauth2(account.token()).when().get("/api/rag/collections").statusCode());
+        Suite.get().kill("cache-service");
+        try {
+            for (int i = 0; i < 5; i++) {
+                long started = System.nanoTime();
+                given().auth().oauth2(admin).when().get("/api/cache/faults/anything")
+                        .then().statusCode(503).contentType("application/problem+json");
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+            }
+            given().auth().oauth2(account.token()).when().get("/api/auth/me").then().statusCode(200);
+        } finally {
+            Suite.get().start("cache-service");
+        }
+        assertThat(traffic.stop().keySet()).as("rag-service's answers meanwhile").containsOnly(200);
+        await(() -> given().auth().oauth2(admin).when().get("/api/cache/faults/anything").statusCode() == 404,
+                "cache-service answering again (404: no such key)");
+    }
+
+    @Test
+    void afterPostgresqlRestartsTheServicesRecoverWithoutARestart() {
+        Account account = Account.register("pg");
+        Suite.get().postgresProxy.cut();
+        Suite.sleep(3000);
+        Suite.get().postgresProxy.restore();
+        await(() -> given().contentType(ContentType.JSON).body(Map.of("email", account.email(), "password", account.password()))
+                .when().post("/api/auth/login").statusCode() == 200, "login after PostgreSQL returns");
+        await(() -> given().auth().oauth2(account.token()).contentType(ContentType.JSON).body(Map.of("name", "after restart"))
+                .when().post("/api/rag/collections").statusCode() == 201, "a collection written after PostgreSQL returns");
+        await(() -> given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "a", "instructions", "b")).when().post("/api/agents").statusCode() == 201,
+                "an agent written after PostgreSQL returns");
+    }
+
+    @Test
+    void withTwoReplicasOfEmailAndAgentServiceEveryMailAndEveryRunHappensOnce() {
+        Account account = Account.register("replicas");
+        String agent = given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "Counter", "instructions", "Compute.", "tools", List.of("calculator")))
+                .when().post("/api/agents").then().statusCode(201).extract().path("id");
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            runs.add(given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                    .body(Map.of("input", "calc: " + i + " * 10", "async", true, "notify", true))
+                    .when().post("/api/agents/" + agent + "/runs").then().statusCode(202).extract().path("id"));
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            String id = runs.get(i);
+            JsonPath run = awaitRun(account.token(), id);
+            assertThat(run.getString("status")).isEqualTo("SUCCEEDED");
+            assertThat(run.getInt("attempts")).isEqualTo(1);
+            assertThat(run.getList("steps")).hasSize(3);
+            assertThat(run.getString("output")).isEqualTo("Result: " + i * 10);
+        }
+        Mails.awaitMessages(account.email(), 2 + runs.size());
+        Suite.sleep(2000);
+        assertThat(Mails.count(account.email())).as("welcome, verification and one mail per run").isEqualTo(2 + runs.size());
+    }
+
+    private static JsonPath awaitRun(String token, String id) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        JsonPath run;
+        do {
+            Suite.sleep(200);
+            run = given().auth().oauth2(token).when().get("/api/agents/runs/" + id).then().statusCode(200).extract().jsonPath();
+        } while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(run.getString("status")) && Instant.now().isBefore(deadline));
+        return run;
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet
+            }
+            Suite.sleep(250);
+        }
+        throw new AssertionError(what + ": not within 60 s");
+    }
+
+    /** A registered user with a token. */
+    record Account(String email, String password, String token) {
+        static Account register(String tag) {
+            String email = tag + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+            String password = "Fault tolerant " + UUID.randomUUID();
+            given().contentType(ContentType.JSON).body(Map.of("email", email, "password", password, "displayName", tag))
+                    .when().post("/api/auth/register").then().statusCode(201);
+            return new Account(email, password, AccountJourneyTest.login(email, password).getString("accessToken"));
+        }
+    }
+
+    /** Requests in a loop on a thread of their own while a fault goes on; counts the statuses. */
+    static final class Traffic {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        private final Thread thread;
+
+        private Traffic(java.util.function.IntSupplier request) {
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                while (running.get()) {
+                    statuses.merge(request.getAsInt(), 1, Integer::sum);
+                    Suite.sleep(50);
+                }
+            });
+        }
+
+        static Traffic start(java.util.function.IntSupplier request) {
+            return new Traffic(request);
+        }
+
+        Map<Integer, Integer> stop() {
+            running.set(false);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Map.copyOf(statuses);
+        }
+    }
+}
