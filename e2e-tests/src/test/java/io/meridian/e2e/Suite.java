@@ -171,6 +171,7 @@ final class Suite {
                 }
                 for (String strict : List.of("login", "register", "password-reset")) {
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
+                    command.add("-Dmeridian.gateway.rate-limits." + strict + ".refill-per-second=50");
                 }
             }
             default -> {

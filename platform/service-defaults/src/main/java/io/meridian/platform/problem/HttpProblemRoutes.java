@@ -17,7 +17,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Problem+json for what is answered below the REST layer: bodies over the size limit (413), failures raised by
+ * Problem+json for what is answered below the REST layer: bodies over the size limit (413), a NUL character in the
+ * path or query (400: PostgreSQL cannot store or compare it, so it would fail deeper as a 500), failures raised by
  * the HTTP layer, and paths that no route serves (404).
  */
 @ApplicationScoped
@@ -36,6 +37,7 @@ public class HttpProblemRoutes {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failure);
         // Declared bodies over the limit are refused before Quarkus' own check (order -2), with a problem body.
         router.route().order(RequestIdFilter.ORDER + 1).handler(this::refuseOversizeBody);
+        router.route().order(RequestIdFilter.ORDER + 1).handler(this::refuseNulInUri);
         router.route().order(Integer.MAX_VALUE).handler(ctx -> write(ctx, 404, "Nothing is found at " + ctx.normalizedPath() + "."));
     }
 
@@ -45,6 +47,15 @@ public class HttpProblemRoutes {
                 && Long.parseLong(length) > maxBodySize) {
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
             write(ctx, 413, "The body is " + length + " bytes; this endpoint accepts at most " + maxBodySize + ".");
+            return;
+        }
+        ctx.next();
+    }
+
+    private void refuseNulInUri(RoutingContext ctx) {
+        String uri = ctx.request().uri();
+        if (uri.indexOf('\u0000') >= 0 || uri.toLowerCase(java.util.Locale.ROOT).contains("%00")) {
+            write(ctx, 400, "The path or query contains a NUL character.");
             return;
         }
         ctx.next();

@@ -159,6 +159,7 @@ public class ProblemMappers {
                 .orElse("");
         String message = switch (e) {
             case UnrecognizedPropertyException u -> "is not a known field";
+            case io.meridian.platform.rest.NoNulInText.NulCharacterException n -> "must not contain NUL characters";
             case InvalidFormatException f -> "must be of type " + f.getTargetType().getSimpleName();
             case MismatchedInputException m when m.getTargetType() != null ->
                 "must be of type " + m.getTargetType().getSimpleName();

@@ -54,6 +54,24 @@ class ProblemJsonTest {
     }
 
     @Test
+    void textWithANulCharacterIsRefusedNamingTheFieldAndNothingIsWritten() {
+        given().contentType(ContentType.JSON).body("{\"text\": \"before\\u0000after\", \"priority\": 1}")
+                .when().post("/notes")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("text"))
+                .body("errors[0].message", equalTo("must not contain NUL characters"));
+    }
+
+    @Test
+    void aNulCharacterInThePathOrQueryIsABadRequest() {
+        given().urlEncodingEnabled(false).when().get("/notes/search?q=a%00b")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("The path or query contains a NUL character."));
+        given().urlEncodingEnabled(false).when().get("/notes/%00")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
     void wrongTypeNamesTheField() {
         given().contentType(ContentType.JSON).body("{\"text\": \"hello\", \"priority\": \"high\"}")
                 .when().post("/notes")
