@@ -127,5 +127,21 @@ class KnowledgeAndAgentJourneyTest {
         assertThat(done.getString("steps[1].tool")).isEqualTo("calculator");
         assertThat(Mails.awaitMessages(email, 3).stream().map(Mails::subject))
                 .anyMatch(subject -> subject.contains("Your agent run has finished: SUCCEEDED"));
+
+        // GraphQL reads the same: the collection, a search, an answer, the agent and the queued run with its steps.
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("query", """
+                { collections { id name documentCount }
+                  search(query: "puffins fish", collectionIds: ["%s"], mode: "hybrid") { title }
+                  ask(question: "How many fish can a puffin carry?", collectionIds: ["%s"]) { mode citations { title } }
+                  agents { id name tools }
+                  run(id: "%s") { status output steps { kind tool } } }""".formatted(collection, collection, queued)))
+                .when().post("/graphql").then().statusCode(200)
+                .body("errors", equalTo(null))
+                .body("data.collections[0].documentCount", equalTo(4))
+                .body("data.search[0].title", equalTo("puffins.md"))
+                .body("data.ask.mode", equalTo("generative"))
+                .body("data.agents[0].name", equalTo("Field assistant"))
+                .body("data.run.status", equalTo("SUCCEEDED"))
+                .body("data.run.steps[1].tool", equalTo("calculator"));
     }
 }
