@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ class FaultsTest {
         Traffic traffic = Traffic.start(() -> given().auth().oauth2(account.token()).when().get("/api/auth/me").statusCode());
         Suite.get().redisProxy.cut();
         try {
-            Suite.sleep(1500);
+            Suite.sleep(1500); // the traffic keeps going while Redis is away
             assertThat(AccountJourneyTest.login(account.email(), account.password()).getString("accessToken")).isNotBlank();
             given().auth().oauth2(admin).contentType("text/plain").body("x").when().put("/api/cache/faults/k")
                     .then().statusCode(503).contentType("application/problem+json");
@@ -63,9 +62,8 @@ class FaultsTest {
             for (int i = 0; i < 3; i++) {
                 accounts.add(Account.register("kafka"));
             }
-            Suite.sleep(2000);
-            for (Account account : accounts) {
-                assertThat(Mails.count(account.email())).as("mail before Kafka returns").isZero();
+            for (Account account : accounts) { // nothing can reach email-service while Kafka is away
+                Mails.assertStays(account.email(), 0, Duration.ofMillis(700));
             }
         } finally {
             Suite.get().kafkaProxy.restore();
@@ -73,9 +71,8 @@ class FaultsTest {
         for (Account account : accounts) {
             Mails.awaitMessages(account.email(), 2);
         }
-        Suite.sleep(2000);
-        for (Account account : accounts) {
-            assertThat(Mails.count(account.email())).as("welcome and verification, once each").isEqualTo(2);
+        for (Account account : accounts) { // welcome and verification, once each
+            Mails.assertStays(account.email(), 2, Duration.ofSeconds(1));
         }
     }
 
@@ -87,9 +84,8 @@ class FaultsTest {
             for (int i = 0; i < 2; i++) {
                 accounts.add(Account.register("smtp"));
             }
-            Suite.sleep(3000);
-            for (Account account : accounts) {
-                assertThat(Mails.count(account.email())).isZero();
+            for (Account account : accounts) { // sends fail and are retried while the server is away
+                Mails.assertStays(account.email(), 0, Duration.ofMillis(1500));
             }
         } finally {
             Suite.get().smtp.proxy().restore();
@@ -97,9 +93,8 @@ class FaultsTest {
         for (Account account : accounts) {
             Mails.awaitMessages(account.email(), 2);
         }
-        Suite.sleep(2000);
         for (Account account : accounts) {
-            assertThat(Mails.count(account.email())).isEqualTo(2);
+            Mails.assertStays(account.email(), 2, Duration.ofSeconds(1));
         }
     }
 
@@ -128,7 +123,7 @@ class FaultsTest {
     void afterPostgresqlRestartsTheServicesRecoverWithoutARestart() {
         Account account = Account.register("pg");
         Suite.get().postgresProxy.cut();
-        Suite.sleep(3000);
+        Suite.sleep(3000); // the outage: every pooled connection is broken meanwhile
         Suite.get().postgresProxy.restore();
         await(() -> given().contentType(ContentType.JSON).body(Map.of("email", account.email(), "password", account.password()))
                 .when().post("/api/auth/login").statusCode() == 200, "login after PostgreSQL returns");
@@ -160,33 +155,16 @@ class FaultsTest {
             assertThat(run.getString("output")).isEqualTo("Result: " + i * 10);
         }
         Mails.awaitMessages(account.email(), 2 + runs.size());
-        Suite.sleep(2000);
-        assertThat(Mails.count(account.email())).as("welcome, verification and one mail per run").isEqualTo(2 + runs.size());
+        Mails.assertStays(account.email(), 2 + runs.size(), Duration.ofSeconds(2)); // welcome, verification, one per run
     }
 
     private static JsonPath awaitRun(String token, String id) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        JsonPath run;
-        do {
-            Suite.sleep(200);
-            run = given().auth().oauth2(token).when().get("/api/agents/runs/" + id).then().statusCode(200).extract().jsonPath();
-        } while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(run.getString("status")) && Instant.now().isBefore(deadline));
-        return run;
+        return Waits.runEnded(token, id);
     }
 
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not yet
-            }
-            Suite.sleep(250);
-        }
-        throw new AssertionError(what + ": not within 60 s");
+    private static void await(java.util.concurrent.Callable<Boolean> condition, String what) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(condition);
     }
 
     /** A registered user with a token. */

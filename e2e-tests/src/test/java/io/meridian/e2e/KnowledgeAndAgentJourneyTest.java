@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,15 +56,8 @@ class KnowledgeAndAgentJourneyTest {
                                 "externalId", "tern-1"))))
                 .when().post("/api/rag/collections/" + collection + "/documents/batch").then().statusCode(202)
                 .extract().<List<String>>path("id"));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         for (String document : documents) {
-            String status;
-            do {
-                Suite.sleep(300);
-                status = given().auth().oauth2(token).when().get("/api/rag/documents/" + document).then().statusCode(200)
-                        .extract().path("status");
-            } while ("PENDING".equals(status) && Instant.now().isBefore(deadline));
-            assertThat(status).as("document %s", document).isEqualTo("INDEXED");
+            assertThat(Waits.indexed(token, document)).as("document %s", document).isEqualTo("INDEXED");
         }
     }
 
@@ -115,13 +106,7 @@ class KnowledgeAndAgentJourneyTest {
         String queued = given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("input", "calc: 60 * 2 + 1", "async", true, "notify", true))
                 .when().post("/api/agents/" + agent + "/runs").then().statusCode(202).extract().path("id");
-        JsonPath done;
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        do {
-            Suite.sleep(300);
-            done = given().auth().oauth2(token).when().get("/api/agents/runs/" + queued).then().statusCode(200)
-                    .extract().jsonPath();
-        } while (!List.of("SUCCEEDED", "FAILED").contains(done.getString("status")) && Instant.now().isBefore(deadline));
+        JsonPath done = Waits.runEnded(token, queued);
         assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
         assertThat(done.getString("output")).isEqualTo("Result: 121");
         assertThat(done.getString("steps[1].tool")).isEqualTo("calculator");

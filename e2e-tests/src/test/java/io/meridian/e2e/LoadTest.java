@@ -69,13 +69,8 @@ class LoadTest {
             users.add(new User(account.email(), account.password(), new String[] { pair.getString("refreshToken") },
                     new String[] { token }, collection));
         }
-        Instant deadline = Instant.now().plusSeconds(120);
         for (int i = 0; i < pending.size(); i++) {
-            String token = users.get(i / 6).access()[0];
-            while (!"INDEXED".equals(given().auth().oauth2(token).when().get("/api/rag/documents/" + pending.get(i))
-                    .then().extract().path("status")) && Instant.now().isBefore(deadline)) {
-                Suite.sleep(200);
-            }
+            assertThat(Waits.indexed(users.get(i / 6).access()[0], pending.get(i))).isEqualTo("INDEXED");
         }
     }
 

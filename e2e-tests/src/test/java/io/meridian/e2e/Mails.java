@@ -1,7 +1,6 @@
 package io.meridian.e2e;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -21,16 +20,16 @@ final class Mails {
 
     /** The messages sent to {@code address} once there are {@code count} of them (within 60 s). */
     static List<MimeMessage> awaitMessages(String address, int count) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            List<MimeMessage> found = Arrays.stream(Suite.get().smtp.mail().getReceivedMessages())
-                    .filter(m -> recipients(m).contains(address)).toList();
-            if (found.size() >= count) {
-                return found;
-            }
-            Suite.sleep(200);
-        }
-        throw new AssertionError("fewer than " + count + " mail(s) reached " + address + " within 60 s");
+        return org.awaitility.Awaitility.await("at least " + count + " mail(s) to " + address).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> Arrays.stream(Suite.get().smtp.mail().getReceivedMessages())
+                        .filter(m -> recipients(m).contains(address)).toList(), found -> found.size() >= count);
+    }
+
+    /** Fails unless exactly {@code count} messages reached {@code address} and no more arrive for {@code quiet}. */
+    static void assertStays(String address, long count, Duration quiet) {
+        org.awaitility.Awaitility.await("exactly " + count + " mail(s) to " + address).during(quiet)
+                .atMost(quiet.plusSeconds(5)).pollInterval(Duration.ofMillis(200)).until(() -> count(address) == count);
     }
 
     /** How many messages reached {@code address} so far. */
