@@ -151,7 +151,9 @@ final class Suite {
             case "auth-service" -> command.addAll(List.of(
                     "-Dmeridian.auth.keys.encryption-key=" + Base64.getEncoder().encodeToString(new byte[32]),
                     "-Dmeridian.auth.bootstrap-admin.email=" + ADMIN_EMAIL,
-                    "-Dmeridian.auth.bootstrap-admin.password=" + ADMIN_PASSWORD));
+                    "-Dmeridian.auth.bootstrap-admin.password=" + ADMIN_PASSWORD,
+                    // the load test refreshes the same sessions far more often than a client would
+                    "-Dmeridian.auth.throttle.refreshes-per-session-per-hour=100000"));
             case "email-service" -> command.addAll(List.of(
                     "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtp.proxy().port(),
                     "-Dquarkus.mailer.start-tls=DISABLED", "-Dmeridian.email.public-base-url=" + gateway(),
@@ -169,6 +171,8 @@ final class Suite {
                             .map(this::url).collect(java.util.stream.Collectors.joining(","));
                     command.add("-Dmeridian.gateway.routes." + target + ".url=" + instances);
                 }
+                // The stand-in ingress of the hostile tests connects from 127.0.0.2; test clients are 127.0.0.1.
+                command.add("-Dmeridian.gateway.trusted-proxies=127.0.0.2");
                 for (String strict : List.of("login", "register", "password-reset")) {
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".refill-per-second=50");

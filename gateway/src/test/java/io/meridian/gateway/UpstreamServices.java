@@ -36,6 +36,7 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
     private HttpServer auth;
     private HttpServer rag;
     private HttpServer flaky;
+    private ClosingUpstream closing;
     private volatile CountDownLatch streamRelease = new CountDownLatch(1);
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
@@ -84,6 +85,15 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         config.put("meridian.gateway.routes.flaky.url", "http://127.0.0.1:" + FreePorts.next() + ",http://127.0.0.1:"
                 + flaky.getAddress().getPort());
         config.put("meridian.gateway.routes.flaky.prefixes", "/api/flaky");
+        try {
+            closing = new ClosingUpstream(3);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.put("meridian.gateway.routes.closing.url", "http://127.0.0.1:" + closing.port());
+        config.put("meridian.gateway.routes.closing.prefixes", "/api/closing");
+        // The stand-in ingress of ClientAddressTest connects from 127.0.0.2; every other test client is 127.0.0.1.
+        config.put("meridian.gateway.trusted-proxies", "127.0.0.2/32, 10.0.0.0/8");
         config.put("meridian.gateway.routes.flaky.breaker-window", "50");
         return config;
     }
@@ -256,6 +266,13 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         }
         if (flaky != null) {
             flaky.stop(0);
+        }
+        if (closing != null) {
+            try {
+                closing.close();
+            } catch (IOException e) {
+                // stopping anyway
+            }
         }
     }
 }

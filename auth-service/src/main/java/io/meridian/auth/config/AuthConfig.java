@@ -103,6 +103,14 @@ public interface AuthConfig {
         /** Failures older than this are forgotten. */
         @WithDefault("PT1H")
         Duration window();
+
+        /** Refreshes one session may make per hour (a client refreshes about every access-token lifetime). */
+        @WithDefault("60")
+        int refreshesPerSessionPerHour();
+
+        /** Tokens one machine client may obtain per hour (client-credentials grants that authenticated). */
+        @WithDefault("600")
+        int tokensPerClientPerHour();
     }
 
     interface BootstrapAdmin {

@@ -14,6 +14,7 @@ import io.meridian.auth.domain.OneTimeToken;
 import io.meridian.auth.domain.User;
 import io.meridian.auth.messaging.UserEvents;
 import io.meridian.platform.problem.ProblemException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /** Accounts: registration, email verification, password changes and resets. Mail goes out through events. */
 @ApplicationScoped
@@ -38,24 +39,27 @@ public class AccountService {
         this.metrics = metrics;
     }
 
-    @Transactional
+    /** Registers an account; the password is hashed before the transaction starts (no connection held meanwhile). */
     public User register(String email, String password, String displayName) {
         String normalized = User.normalize(email);
         policy.check("password", password, normalized);
-        if (User.findByEmail(normalized).isPresent()) {
-            throw ProblemException.conflict("An account with this email exists already.");
-        }
-        User user = create(normalized, displayName, hasher.hash(password), Set.of("user"), false);
-        try {
-            User.flush();
-        } catch (jakarta.persistence.PersistenceException e) {
-            // Registered by a parallel request between the check above and this insert.
-            throw ProblemException.conflict("An account with this email exists already.");
-        }
-        events.registered(user);
-        requestVerification(user);
-        metrics.registered();
-        return user;
+        String hash = hasher.hash(password);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            if (User.findByEmail(normalized).isPresent()) {
+                throw ProblemException.conflict("An account with this email exists already.");
+            }
+            User user = create(normalized, displayName, hash, Set.of("user"), false);
+            try {
+                User.flush();
+            } catch (jakarta.persistence.PersistenceException e) {
+                // Registered by a parallel request between the check above and this insert.
+                throw ProblemException.conflict("An account with this email exists already.");
+            }
+            events.registered(user);
+            requestVerification(user);
+            metrics.registered();
+            return user;
+        });
     }
 
     /** Creates an account without events; for the bootstrap admin and linked external identities. */
@@ -83,24 +87,43 @@ public class AccountService {
         user.updatedAt = Instant.now();
     }
 
-    /** Changes the password of a signed-in user; every other session of theirs ends. */
-    @Transactional
+    /**
+     * Changes the password of a signed-in user; every other session of theirs ends. The throttle is checked before any
+     * transaction and both hashes are computed outside one, so a flood of wrong attempts holds no database connection
+     * while Argon2 runs.
+     */
     public void changePassword(UUID userId, UUID currentSessionId, String currentPassword, String newPassword,
             String address) {
-        User user = User.findById(userId);
-        if (user == null) {
+        String[] account = QuarkusTransaction.requiringNew().call(() -> {
+            User user = User.findById(userId);
+            return user == null ? null : new String[] { user.email, user.passwordHash };
+        });
+        if (account == null) {
             throw ProblemException.notFound("No such account.");
         }
+        String email = account[0];
+        String currentHash = account[1];
         // Guessing the current password with a stolen access token is throttled like a login.
-        throttle.acquire(user.email, address);
-        if (user.passwordHash == null || !hasher.verify(currentPassword, user.passwordHash)) {
+        throttle.acquire(email, address);
+        if (currentHash == null || !hasher.verify(currentPassword, currentHash)) {
+            throttle.failed(email, address);
             throw ProblemException.invalidField("currentPassword", "is not correct");
         }
-        throttle.succeeded(user.email, address);
-        policy.check("newPassword", newPassword, user.email);
-        setPassword(user, newPassword);
-        sessions.revokeAll(user.id, currentSessionId, "password-changed");
-        events.passwordChanged(user, "change");
+        throttle.succeeded(email, address);
+        policy.check("newPassword", newPassword, email);
+        String newHash = hasher.hash(newPassword);
+        QuarkusTransaction.requiringNew().run(() -> {
+            User user = User.findById(userId, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            if (user == null) {
+                throw ProblemException.notFound("No such account.");
+            }
+            if (!java.util.Objects.equals(user.passwordHash, currentHash)) {
+                throw ProblemException.conflict("The password was changed meanwhile; sign in again.");
+            }
+            setPassword(user, newHash);
+            sessions.revokeAll(user.id, currentSessionId, "password-changed");
+            events.passwordChanged(user, "change");
+        });
     }
 
     /** Sends a reset link when the account exists; answers the same either way, and publishes nothing otherwise. */
@@ -115,17 +138,30 @@ public class AccountService {
         events.passwordResetRequested(user.get(), token, expiresAt);
     }
 
-    /** Sets the new password with a reset token (spent by this); every session of the account ends. */
-    @Transactional
+    /**
+     * Sets the new password with a reset token (spent by this); every session of the account ends. The new password is
+     * checked and hashed before the transaction that spends the token.
+     */
     public void confirmPasswordReset(String token, String newPassword) {
-        OneTimeToken spent = spend(token, OneTimeToken.Purpose.PASSWORD_RESET);
-        User user = User.findById(spent.userId);
-        policy.check("newPassword", newPassword, user.email);
-        setPassword(user, newPassword);
-        // Whoever could read the mail could have signed in; the owner just proved the mailbox is theirs.
-        user.emailVerified = true;
-        sessions.revokeAll(user.id, null, "password-reset");
-        events.passwordChanged(user, "reset");
+        String email = QuarkusTransaction.requiringNew().call(() -> {
+            OneTimeToken row = token == null ? null : OneTimeToken.findById(Secrets.sha256(token));
+            User user = row == null || row.purpose != OneTimeToken.Purpose.PASSWORD_RESET ? null : User.findById(row.userId);
+            return user == null ? null : user.email;
+        });
+        if (email == null) {
+            throw ProblemException.badRequest("The token is not valid, was already used, or has expired.");
+        }
+        policy.check("newPassword", newPassword, email);
+        String hash = hasher.hash(newPassword);
+        QuarkusTransaction.requiringNew().run(() -> {
+            OneTimeToken spent = spend(token, OneTimeToken.Purpose.PASSWORD_RESET);
+            User user = User.findById(spent.userId);
+            setPassword(user, hash);
+            // Whoever could read the mail could have signed in; the owner just proved the mailbox is theirs.
+            user.emailVerified = true;
+            sessions.revokeAll(user.id, null, "password-reset");
+            events.passwordChanged(user, "reset");
+        });
     }
 
     private void requestVerification(User user) {
@@ -134,8 +170,8 @@ public class AccountService {
         events.emailVerificationRequested(user, token, expiresAt);
     }
 
-    private void setPassword(User user, String password) {
-        user.passwordHash = hasher.hash(password);
+    private static void setPassword(User user, String passwordHash) {
+        user.passwordHash = passwordHash;
         user.updatedAt = Instant.now();
         // Reset links sent earlier must not outlive the password they were meant to replace.
         OneTimeToken.update("usedAt = ?1 where userId = ?2 and purpose = ?3 and usedAt is null", Instant.now(), user.id,

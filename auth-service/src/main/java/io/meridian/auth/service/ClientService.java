@@ -38,8 +38,13 @@ public class ClientService {
     private final Permissions permissions;
     private final TokenIssuer issuer;
     private final AuthMetrics metrics;
+    private final LoginThrottle throttle;
+    private final int tokensPerHour;
 
-    ClientService(Permissions permissions, TokenIssuer issuer, AuthMetrics metrics) {
+    ClientService(Permissions permissions, TokenIssuer issuer, AuthMetrics metrics, LoginThrottle throttle,
+            io.meridian.auth.config.AuthConfig config) {
+        this.throttle = throttle;
+        this.tokensPerHour = config.throttle().tokensPerClientPerHour();
         this.permissions = permissions;
         this.issuer = issuer;
         this.metrics = metrics;
@@ -77,6 +82,9 @@ public class ClientService {
         if (clientSecret == null || !Secrets.sameHash(Secrets.sha256(clientSecret), expected) || client == null) {
             throw new OAuthError(401, "invalid_client", "Client authentication failed.");
         }
+        // Keyed by the client that authenticated: another caller cannot spend it, and clients behind one address
+        // do not share it.
+        throttle.limit("client:" + client.clientId, tokensPerHour, java.time.Duration.ofHours(1), "tokens for this client");
         Set<String> allowed = new LinkedHashSet<>(Arrays.asList(client.scopes.split(" ")));
         allowed.remove("");
         Set<String> granted;

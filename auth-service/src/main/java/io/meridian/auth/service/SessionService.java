@@ -48,7 +48,10 @@ public class SessionService {
         this.metrics = metrics;
     }
 
-    /** Checks the password (throttled per account and address) and opens a session. */
+    /**
+     * Checks the password (throttled per account and address) and opens a session. The hash is checked outside any
+     * transaction: no database connection is held while Argon2 runs.
+     */
     public TokenPair login(String email, String password, String address, String userAgent) {
         String normalized = User.normalize(email);
         try {
@@ -58,9 +61,36 @@ public class SessionService {
             metrics.lockout();
             throw throttled;
         }
-        TokenPair pair = QuarkusTransaction.requiringNew()
-                .call(() -> openSession(normalized, password, address, userAgent));
+        Credentials found = QuarkusTransaction.requiringNew().call(() -> User.findByEmail(normalized)
+                .filter(user -> user.passwordHash != null).map(user -> new Credentials(user.id, user.passwordHash))
+                .orElse(null));
+        boolean correct;
+        if (found == null) {
+            hasher.verifyDecoy(password);
+            correct = false;
+        } else {
+            correct = hasher.verify(password, found.passwordHash());
+        }
+        if (!correct) {
+            throttle.failed(normalized, address);
+            metrics.loginFailed("bad-credentials");
+            throw ProblemException.unauthorized(INVALID_LOGIN);
+        }
+        String rehashed = hasher.needsRehash(found.passwordHash()) ? hasher.hash(password) : null;
+        TokenPair pair = QuarkusTransaction.requiringNew().call(() -> {
+            User user = User.findById(found.userId());
+            if (user == null) {
+                return null; // deleted meanwhile
+            }
+            if (rehashed != null && found.passwordHash().equals(user.passwordHash)) {
+                user.passwordHash = rehashed;
+                user.updatedAt = Instant.now();
+                LOG.debugf("Rehashed the password of %s with the current parameters", user.id);
+            }
+            return open(user, address, userAgent);
+        });
         if (pair == null) {
+            throttle.failed(normalized, address);
             metrics.loginFailed("bad-credentials");
             throw ProblemException.unauthorized(INVALID_LOGIN);
         }
@@ -69,22 +99,8 @@ public class SessionService {
         return pair;
     }
 
-    private TokenPair openSession(String email, String password, String address, String userAgent) {
-        Optional<User> found = User.findByEmail(email);
-        if (found.isEmpty() || found.get().passwordHash == null) {
-            hasher.verifyDecoy(password);
-            return null;
-        }
-        User user = found.get();
-        if (!hasher.verify(password, user.passwordHash)) {
-            return null;
-        }
-        if (hasher.needsRehash(user.passwordHash)) {
-            user.passwordHash = hasher.hash(password);
-            user.updatedAt = Instant.now();
-            LOG.debugf("Rehashed the password of %s with the current parameters", user.id);
-        }
-        return open(user, address, userAgent);
+    /** What a password check needs of an account, read in a short transaction. */
+    private record Credentials(UUID userId, String passwordHash) {
     }
 
     /** Opens a session for an already authenticated user (password or external provider). */
@@ -126,6 +142,9 @@ public class SessionService {
             metrics.refreshRejected("expired");
             throw ProblemException.unauthorized("The session has ended; sign in again.");
         }
+        // Keyed by what it protects: the session (a refresh token cannot be guessed, so no address is involved).
+        throttle.limit("refresh:" + session.id, config.throttle().refreshesPerSessionPerHour(), java.time.Duration.ofHours(1),
+                "token refreshes for this session");
         token.spentAt = now;
         session.lastUsedAt = now;
         if (address != null) {

@@ -32,6 +32,31 @@ public interface GatewayConfig {
     @WithDefault("meridian:ratelimit:")
     String rateLimitKeyPrefix();
 
+    /**
+     * Proxies in front of the gateway whose forwarding headers are believed (addresses or CIDR ranges: the ingress
+     * controller's pods). Empty: every peer is the client itself and X-Forwarded-For/Forwarded are ignored.
+     */
+    Optional<List<String>> trustedProxies();
+
+    /** Longest wait for auth-service's JWKS; requests waiting for a key get 401 past it. */
+    @WithDefault("2s")
+    Duration jwksTimeout();
+
+    /** Shortest time between two JWKS fetches caused by tokens naming an unknown key. */
+    @WithDefault("5s")
+    Duration jwksMinRefreshInterval();
+
+    /** How often the JWKS is fetched regardless (keys added or retired by rotation). */
+    @WithDefault("10m")
+    Duration jwksRefreshInterval();
+
+    /**
+     * The longest lifetime ({@code exp - iat}) an access token may have; auth-service issues 15 minutes. A longer one
+     * is refused even with a valid signature, and no token is remembered as verified for longer than this.
+     */
+    @WithDefault("15m")
+    Duration maxTokenLifetime();
+
     /** Longest wait for Redis when taking a token; beyond it the request goes through (fail open). */
     @WithDefault("PT0.2S")
     Duration rateLimitTimeout();
@@ -65,9 +90,23 @@ public interface GatewayConfig {
         @WithDefault("/q/health/ready")
         String healthPath();
 
-        /** How long a connection attempt to the service may take. */
+        /**
+         * How long a request may wait for a connection to the service: from the pool, or a new one (503 past it).
+         */
         @WithDefault("2s")
         Duration connectTimeout();
+
+        /** Connections to the service per gateway process (per event loop). */
+        @WithDefault("200")
+        int maxConnections();
+
+        /** Requests that may wait for a connection when all are busy; beyond it the caller gets 503 at once. */
+        @WithDefault("400")
+        int maxWaiting();
+
+        /** A kept-alive connection idle this long is closed (shorter than any service's own idle timeout). */
+        @WithDefault("15s")
+        Duration keepAliveTimeout();
 
         /** Connection failures (within the last {@code breaker-window} calls) that open the circuit breaker. */
         @WithDefault("5")

@@ -12,6 +12,7 @@ public final class Exchange {
     /** {@code public} or {@code protected} for proxied routes; {@code gateway} otherwise. */
     private String routeClass = "gateway";
     private String userId;
+    private String clientAddress;
     private final long startNanos = System.nanoTime();
     private long upstreamNanos = -1;
 
@@ -31,6 +32,15 @@ public final class Exchange {
 
     public void user(String userId) {
         this.userId = userId;
+    }
+
+    /** The client's address as {@code ClientAddresses} resolved it (the real one behind a trusted ingress). */
+    public void clientAddress(String address) {
+        this.clientAddress = address;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
     }
 
     public void upstreamNanos(long nanos) {

@@ -1,48 +1,104 @@
 package io.meridian.gateway.edge;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import io.meridian.gateway.config.GatewayConfig;
 import io.meridian.platform.security.UntilTokenExpiry;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 /**
- * Verifies bearer tokens at the edge with SmallRye JWT, configured as every service is (auth-service's JWKS, cached
- * and re-fetched when an unknown {@code kid} appears; issuer, audience, expiry, RS256), and remembers verified tokens
- * until they expire so that a client's next request costs a lookup instead of an RSA verification (and the claims the
- * edge needs are read once, not per request). Whether the
- * token's session was revoked is not cached: it is asked of Redis on every request (see {@code RateLimiter}).
+ * Verifies bearer tokens at the edge without blocking the event loop: the signing key comes from {@link JwksKeys}
+ * (fetched asynchronously, bounded), then SmallRye JWT checks the signature, issuer, audience, expiry and algorithm
+ * as every service does. Beyond that, the edge refuses what auth-service never issues: a token living longer than
+ * {@code max-token-lifetime}, or one that is neither a user's (with a session id) nor a machine client's. Verified
+ * tokens are remembered until {@code min(exp, now + max-token-lifetime)} so that a client's next request costs a lookup
+ * instead of an RSA verification. Whether the token's session or client was revoked is not cached: it is asked of
+ * Redis on every request (see {@code RateLimiter}).
  */
 @ApplicationScoped
 public class TokenVerifier {
 
-    /** What the edge needs of a verified token: who calls, in which session (null for machine clients), until when. */
-    public record Caller(String subject, String sessionId, long expiresAtSeconds) {
+    /**
+     * What the edge needs of a verified token: who calls, the deny-list entry that would revoke it (the session for a
+     * user, {@code client:<id>} for a machine client), until when it is remembered.
+     */
+    public record Caller(String subject, String revocationId, long cachedUntilSeconds) {
     }
 
     private final JWTParser parser;
+    private final JwksKeys keys;
+    private final long maxLifetimeSeconds;
     private final Cache<String, Caller> verified = Caffeine.newBuilder()
             .maximumSize(20_000)
-            .expireAfter(new UntilTokenExpiry<String, Caller>(Caller::expiresAtSeconds))
+            .expireAfter(new UntilTokenExpiry<String, Caller>(Caller::cachedUntilSeconds))
             .build();
 
-    TokenVerifier(JWTParser parser) {
+    TokenVerifier(JWTParser parser, JwksKeys keys, GatewayConfig config) {
         this.parser = parser;
+        this.keys = keys;
+        this.maxLifetimeSeconds = config.maxTokenLifetime().toSeconds();
     }
 
-    /** The caller of a verified token; throws when it is not a valid, current Meridian access token. */
-    public Caller verify(String token) throws ParseException {
+    /** The caller of a verified token; fails with a {@link ParseException} when it is not a valid Meridian token. */
+    public Future<Caller> verify(String token) {
         Caller cached = verified.getIfPresent(token);
         if (cached != null) {
-            return cached;
+            return Future.succeededFuture(cached);
         }
-        var jwt = parser.parse(token);
+        String kid;
+        try {
+            kid = keyId(token);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new ParseException("The token's header is not readable."));
+        }
+        return keys.key(kid).recover(unknown -> Future.failedFuture(new ParseException(unknown.getMessage())))
+                .compose(key -> {
+                    try {
+                        Caller caller = check(parser.verify(token, key));
+                        verified.put(token, caller);
+                        return Future.succeededFuture(caller);
+                    } catch (ParseException e) {
+                        return Future.failedFuture(e);
+                    }
+                });
+    }
+
+    private Caller check(org.eclipse.microprofile.jwt.JsonWebToken jwt) throws ParseException {
+        long issuedAt = jwt.getIssuedAtTime();
+        long expiresAt = jwt.getExpirationTime();
+        if (issuedAt <= 0 || expiresAt - issuedAt > maxLifetimeSeconds) {
+            throw new ParseException("The token lives longer than auth-service issues tokens for.");
+        }
         // read once: SmallRye JWT looks a custom claim up by throwing and catching an IllegalArgumentException
-        Caller caller = new Caller(jwt.getSubject(), jwt.getClaim("sid"), jwt.getExpirationTime());
-        verified.put(token, caller);
-        return caller;
+        String sessionId = jwt.getClaim("sid");
+        String clientId = jwt.getClaim("client_id");
+        if ((sessionId == null) == (clientId == null)) {
+            throw new ParseException("The token is neither a user's (with a session) nor a machine client's.");
+        }
+        if (clientId != null && !clientId.equals(jwt.getSubject())) {
+            throw new ParseException("The token's client is not its subject.");
+        }
+        long now = System.currentTimeMillis() / 1000;
+        return new Caller(jwt.getSubject(), sessionId != null ? sessionId : "client:" + clientId,
+                Math.min(expiresAt, now + maxLifetimeSeconds));
+    }
+
+    private static String keyId(String token) {
+        int dot = token.indexOf('.');
+        if (dot <= 0 || dot > 2048) {
+            throw new IllegalArgumentException("no header");
+        }
+        JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)),
+                StandardCharsets.UTF_8));
+        return header.getString("kid");
     }
 }

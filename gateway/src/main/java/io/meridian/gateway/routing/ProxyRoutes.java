@@ -1,6 +1,5 @@
 package io.meridian.gateway.routing;
 
-import java.net.ConnectException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,6 +15,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.jboss.logging.Logger;
 
 import io.meridian.gateway.config.GatewayConfig;
+import io.meridian.gateway.edge.ClientAddresses;
 import io.meridian.gateway.edge.EdgeProblems;
 import io.meridian.gateway.edge.Exchange;
 import io.meridian.gateway.edge.TokenVerifier;
@@ -26,7 +26,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -62,18 +62,21 @@ public class ProxyRoutes {
     private final TokenVerifier tokens;
     private final RateLimiter rateLimiter;
     private final EdgeProblems problems;
+    private final ClientAddresses addresses;
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
 
-    ProxyRoutes(GatewayConfig config, TokenVerifier tokens, RateLimiter rateLimiter, EdgeProblems problems) {
+    ProxyRoutes(GatewayConfig config, TokenVerifier tokens, RateLimiter rateLimiter, EdgeProblems problems,
+            ClientAddresses addresses) {
         this.config = config;
+        this.addresses = addresses;
         this.tokens = tokens;
         this.rateLimiter = rateLimiter;
         this.problems = problems;
     }
 
-    void register(@Observes Router router, Vertx vertx) {
+    void register(@Observes Router router, Vertx vertx, io.micrometer.core.instrument.MeterRegistry registry) {
         config.routes().forEach((name, route) -> {
-            Upstream upstream = new Upstream(name, route, vertx);
+            Upstream upstream = new Upstream(name, route, vertx, registry);
             upstreams.put(name, upstream);
             for (String prefix : route.prefixes()) {
                 router.route(prefix + "/*").order(ORDER).handler(ctx -> handle(ctx, upstream));
@@ -92,6 +95,7 @@ public class ProxyRoutes {
         HttpServerRequest request = ctx.request();
         request.pause(); // the body waits until the service is connected; nothing is buffered
         Exchange exchange = Exchange.of(ctx);
+        exchange.clientAddress(addresses.of(request));
         String path = ctx.normalizedPath();
         boolean isPublic = upstream.publicPaths.matches(path);
         exchange.route(upstream.name, isPublic);
@@ -103,7 +107,7 @@ public class ProxyRoutes {
             return;
         }
         if (isPublic) {
-            limitThenForward(ctx, upstream, "ip:" + clientAddress(request), null);
+            limitThenForward(ctx, upstream, "ip:" + exchange.clientAddress(), null);
             return;
         }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
@@ -111,15 +115,17 @@ public class ProxyRoutes {
             unauthorized(ctx, "This endpoint needs a bearer token.");
             return;
         }
-        TokenVerifier.Caller caller;
-        try {
-            caller = tokens.verify(authorization.substring(7).trim());
-        } catch (ParseException e) {
-            unauthorized(ctx, "The bearer token is not valid.");
-            return;
-        }
-        exchange.user(caller.subject());
-        limitThenForward(ctx, upstream, "sub:" + caller.subject(), caller.sessionId());
+        Context context = Vertx.currentContext();
+        tokens.verify(authorization.substring(7).trim()).onComplete(verified -> onContext(context, () -> {
+            if (verified.failed()) {
+                unauthorized(ctx, verified.cause() instanceof ParseException
+                        ? "The bearer token is not valid." : "The bearer token could not be verified.");
+                return;
+            }
+            TokenVerifier.Caller caller = verified.result();
+            exchange.user(caller.subject());
+            limitThenForward(ctx, upstream, "sub:" + caller.subject(), caller.revocationId());
+        }));
     }
 
     private void unauthorized(RoutingContext ctx, String detail) {
@@ -127,10 +133,12 @@ public class ProxyRoutes {
         problems.send(ctx, 401, detail);
     }
 
-    /** One Redis call: a rate-limit token and, for a user's token, whether its session was revoked. */
-    private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller, String sessionId) {
+    /**
+     * One Redis call: a rate-limit token and, for a token, whether its session (or machine client) was revoked.
+     */
+    private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller, String revocationId) {
         Context context = Vertx.currentContext();
-        rateLimiter.take(ctx.normalizedPath(), caller, sessionId).onComplete(result -> onContext(context, () -> {
+        rateLimiter.take(ctx.normalizedPath(), caller, revocationId).onComplete(result -> onContext(context, () -> {
             RateLimiter.Decision decision = result.result();
             if (decision.revoked()) {
                 unauthorized(ctx, "The token's session has ended; sign in again.");
@@ -155,45 +163,90 @@ public class ProxyRoutes {
     private void forward(RoutingContext ctx, Upstream upstream) {
         HttpServerRequest request = ctx.request();
         Context context = Vertx.currentContext();
-        SocketAddress instance = upstream.nextAddress();
-        RequestOptions options = new RequestOptions().setServer(instance).setMethod(request.method())
-                .setURI(request.uri()).setHeaders(upstreamHeaders(request));
-        boolean[] timedOut = { false };
+        RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.uri())
+                .setHeaders(upstreamHeaders(request, Exchange.of(ctx).clientAddress()))
+                // bounds the wait for a pooled connection (and the connect): a saturated service costs a fast 503
+                .setConnectTimeout(upstream.route.connectTimeout().toMillis());
+        Attempt attempt = new Attempt(ctx, upstream, options, context);
         long sent = System.nanoTime();
-        CompletionStage<HttpClientResponse> answer = upstream.breaker.get(() -> {
-            Future<HttpClientRequest> connected = upstream.client.request(options);
-            if (IDEMPOTENT.contains(request.method()) && !hasBody(request)) {
-                // Nothing was sent yet when a connection fails: one more attempt is safe for idempotent requests.
-                connected = connected.recover(failure -> failure instanceof ConnectException
-                        ? upstream.client.request(new RequestOptions(options).setServer(upstream.after(instance)))
-                        : Future.failedFuture(failure));
-            }
-            return connected.compose(outgoing -> {
-                long timer = context.owner().setTimer(upstream.route.timeout().toMillis(), id -> {
-                    timedOut[0] = true;
-                    outgoing.reset(0, new TimeoutException("no answer within " + upstream.route.timeout()));
-                });
-                Future<HttpClientResponse> response = hasBody(request) ? outgoing.send(request) : outgoing.send();
-                return response.andThen(result -> context.owner().cancelTimer(timer)).map(upstreamAnswer -> {
-                    upstreamAnswer.pause(); // the body waits for relay(), which pipes it to the caller
-                    return upstreamAnswer;
-                });
-            }).recover(failure -> ctx.response().closed()
-                    ? Future.succeededFuture(null) // the caller left: not the service's failure
-                    : Future.failedFuture(failure)).toCompletionStage();
-        });
+        CompletionStage<HttpClientResponse> answer = upstream.breaker.get(
+                () -> attempt.send(upstream.nextAddress(), true).toCompletionStage());
         answer.whenComplete((response, failure) -> onContext(context, () -> {
             if (failure == null && response == null) {
                 return; // the caller has gone
             }
+            Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
             if (failure == null) {
-                Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
                 relay(ctx, response);
             } else {
-                Exchange.of(ctx).upstreamNanos(System.nanoTime() - sent);
-                failed(ctx, upstream, failure, timedOut[0]);
+                failed(ctx, upstream, failure, attempt.timedOut);
             }
         }));
+    }
+
+    /**
+     * One request to a service, with at most one retry on another connection (ADR 0011): after a failed connect (or a
+     * pool wait that timed out) for any method, since nothing was sent; and after a connection that closed before any
+     * byte of the answer arrived (a kept-alive connection the service had just closed) for an idempotent request
+     * without a body, which is safe to send again. A retry goes to the next instance when the route lists several.
+     * Only what still fails after that reaches the circuit breaker.
+     */
+    private final class Attempt {
+        final RoutingContext ctx;
+        final Upstream upstream;
+        final RequestOptions options;
+        final Context context;
+        final boolean hasBody;
+        boolean timedOut;
+
+        Attempt(RoutingContext ctx, Upstream upstream, RequestOptions options, Context context) {
+            this.ctx = ctx;
+            this.upstream = upstream;
+            this.options = options;
+            this.context = context;
+            this.hasBody = hasBody(ctx.request());
+        }
+
+        Future<HttpClientResponse> send(SocketAddress instance, boolean mayRetry) {
+            boolean[] connected = { false };
+            HttpClient client = mayRetry ? upstream.client : upstream.freshClient;
+            return client.request(new RequestOptions(options).setServer(instance)).compose(outgoing -> {
+                connected[0] = true;
+                long timer = context.owner().setTimer(upstream.route.timeout().toMillis(), id -> {
+                    timedOut = true;
+                    outgoing.reset(0, new TimeoutException("no answer within " + upstream.route.timeout()));
+                });
+                Future<HttpClientResponse> response = hasBody ? outgoing.send(ctx.request()) : outgoing.send();
+                return response.andThen(result -> context.owner().cancelTimer(timer)).map(upstreamAnswer -> {
+                    upstreamAnswer.pause(); // the body waits for relay(), which pipes it to the caller
+                    return upstreamAnswer;
+                });
+            }).recover(failure -> {
+                if (ctx.response().closed()) {
+                    return Future.succeededFuture(null); // the caller left: not the service's failure
+                }
+                if (mayRetry && !timedOut && retryable(failure, connected[0])) {
+                    upstream.retried(failure);
+                    return send(upstream.after(instance), false);
+                }
+                return Future.failedFuture(failure);
+            });
+        }
+
+        private boolean retryable(Throwable failure, boolean connected) {
+            if (!connected) {
+                return true; // no connection was had: nothing of the request left the gateway
+            }
+            return !hasBody && IDEMPOTENT.contains(ctx.request().method()) && closedBeforeAnswer(failure);
+        }
+    }
+
+    /** A connection that ended under the request before an answer began (closed or reset by the service). */
+    private static boolean closedBeforeAnswer(Throwable failure) {
+        return failure instanceof io.vertx.core.http.HttpClosedException
+                || failure instanceof io.vertx.core.VertxException && "Connection was closed".equals(failure.getMessage())
+                || failure instanceof java.io.IOException && failure.getMessage() != null
+                        && failure.getMessage().contains("Connection reset");
     }
 
     private void relay(RoutingContext ctx, HttpClientResponse upstreamResponse) {
@@ -235,15 +288,17 @@ public class ProxyRoutes {
         problems.send(ctx, 503, "The " + upstream.name + " service is not reachable right now; try again shortly.");
     }
 
-    /** The request's headers minus hop-by-hop ones, with the request id and X-Forwarded-* set by the edge. */
-    private static MultiMap upstreamHeaders(HttpServerRequest request) {
+    /**
+     * The request's headers minus hop-by-hop ones, with the request id and X-Forwarded-* set by the edge. The gateway
+     * is the edge: X-Forwarded-For is replaced by the one client address it resolved (the peer, or behind a trusted
+     * ingress the hop that ingress saw), never passed on as the client wrote it, since services key brute-force
+     * protection on it; the client's Forwarded header is dropped for the same reason.
+     */
+    private static MultiMap upstreamHeaders(HttpServerRequest request, String client) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         copyHeaders(request.headers(), headers);
         headers.set(RequestIds.HEADER, RequestIds.current());
-        // The gateway is the edge: what a client wrote in X-Forwarded-For is replaced, never trusted, since services
-        // key brute-force protection on it. Behind an ingress, the gateway's own trusted-proxy settings resolve
-        // remoteAddress() to the real client first.
-        String client = clientAddress(request);
+        headers.remove("Forwarded");
         if (client == null) {
             headers.remove("X-Forwarded-For");
         } else {
@@ -281,10 +336,6 @@ public class ProxyRoutes {
             return -1;
         }
         return Long.parseLong(length);
-    }
-
-    private static String clientAddress(HttpServerRequest request) {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }
 
     private static void onContext(Context context, Runnable action) {

@@ -31,22 +31,39 @@ public final class Upstream {
     private final List<SocketAddress> addresses;
     private int turn;
     final HttpClient client;
+    /** For retries: a connection of its own, never a pooled one that may be just as stale. */
+    final HttpClient freshClient;
     final PathPatterns publicPaths;
     final long maxBodyBytes;
     final TypedGuard<CompletionStage<HttpClientResponse>> breaker;
+    private final io.micrometer.core.instrument.Counter retries;
 
-    Upstream(String name, GatewayConfig.Route route, Vertx vertx) {
+    Upstream(String name, GatewayConfig.Route route, Vertx vertx, io.micrometer.core.instrument.MeterRegistry registry) {
         this.name = name;
+        this.retries = io.micrometer.core.instrument.Counter.builder("meridian.gateway.upstream.retries")
+                .description("Requests sent again on a new connection (closed kept-alive connection, failed connect)")
+                .tag("service", name).register(registry);
         this.route = route;
         this.addresses = route.url().stream()
                 .map(url -> SocketAddress.inetSocketAddress(url.getPort() > 0 ? url.getPort() : 80, url.getHost()))
                 .toList();
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
-                .setMaxPoolSize(200)
+                .setMaxPoolSize(route.maxConnections())
+                // requests waiting for a connection are bounded; past it (or past connect-timeout) the caller gets 503
+                .setMaxWaitQueueSize(route.maxWaiting())
                 .setKeepAlive(true)
+                // a pooled connection idle this long is closed by the gateway first, before the service closes it
+                .setKeepAliveTimeout((int) Math.max(1, route.keepAliveTimeout().toSeconds()))
                 .setTcpNoDelay(true)
                 .setName("gateway-" + name));
+        this.freshClient = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) route.connectTimeout().toMillis())
+                .setMaxPoolSize(route.maxConnections())
+                .setMaxWaitQueueSize(route.maxWaiting())
+                .setKeepAlive(false)
+                .setTcpNoDelay(true)
+                .setName("gateway-" + name + "-retry"));
         this.publicPaths = new PathPatterns(route.publicPaths().orElse(List.of()));
         this.maxBodyBytes = route.maxBodySize().asLongValue();
         // Only transport failures (refused connections, timeouts) fail the guarded stage; any HTTP answer is a success.
@@ -61,6 +78,12 @@ public final class Upstream {
                 .done()
                 .withThreadOffload(false) // the call is non-blocking: run it here, not as another event-loop task
                 .build();
+    }
+
+    /** A request that met a closed connection or a failed connect and was sent again (counted per service). */
+    void retried(Throwable failure) {
+        retries.increment();
+        LOG.debugf("Retrying a request to %s on a new connection after %s", name, failure.toString());
     }
 
     /** The instance for the next request (round robin; called on the gateway's event loop). */

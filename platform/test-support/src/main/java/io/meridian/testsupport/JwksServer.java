@@ -27,12 +27,15 @@ import com.sun.net.httpserver.HttpServer;
  * Publishes the test keys as a JWKS over HTTP, as auth-service does, for services that verify tokens against a key
  * set: {@code GET /jwks.json} lists the first key ({@code kid} {@value Tokens#KEY_ID}); after {@code POST /rotate} it
  * lists the second ({@value Tokens#SECOND_KEY_ID}) too, so that a test can show a verifier picking up a new key.
+ * After {@code POST /stall} every request for the keys waits without an answer until {@code POST /unstall}, as an
+ * auth-service that accepts connections but never answers would.
  */
 final class JwksServer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<JsonWebKey> published = new ArrayList<>();
     private final JsonWebKey second;
+    private volatile java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(0);
 
     private JwksServer(HttpServer server, JsonWebKey first, JsonWebKey second) {
         this.server = server;
@@ -47,6 +50,17 @@ final class JwksServer implements AutoCloseable {
                     jwk(second.publicKeyPem(), Tokens.SECOND_KEY_ID));
             server.createContext("/jwks.json", jwks::keys);
             server.createContext("/rotate", jwks::rotate);
+            server.createContext("/stall", exchange -> {
+                jwks.stalled = new java.util.concurrent.CountDownLatch(1);
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.createContext("/unstall", exchange -> {
+                jwks.stalled.countDown();
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+            });
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
             server.start();
             return jwks;
         } catch (IOException e) {
@@ -58,8 +72,16 @@ final class JwksServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    private synchronized void keys(HttpExchange exchange) throws IOException {
-        byte[] body = new JsonWebKeySet(published).toJson().getBytes(StandardCharsets.UTF_8);
+    private void keys(HttpExchange exchange) throws IOException {
+        try {
+            stalled.await(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        byte[] body;
+        synchronized (this) {
+            body = new JsonWebKeySet(published).toJson().getBytes(StandardCharsets.UTF_8);
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -33,7 +33,7 @@ public final class Tokens {
 
     /** A machine client's token from the client-credentials grant: no roles, only scopes. */
     public static String client(String clientId, String scope) {
-        return forSubject(clientId, null, Set.of(), scope);
+        return claims(clientId, null, Set.of(), scope).claim("client_id", clientId).jws().keyId(KEY_ID).sign();
     }
 
     public static String forSubject(String subject, String email, Set<String> groups, String scope) {
