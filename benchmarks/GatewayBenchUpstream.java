@@ -43,7 +43,7 @@ public class GatewayBenchUpstream {
         claims.setClaim("sid", UUID.randomUUID().toString());
         claims.setGeneratedJwtId();
         claims.setIssuedAtToNow();
-        claims.setExpirationTimeMinutesInTheFuture(120);
+        claims.setExpirationTimeMinutesInTheFuture(15); // the gateway refuses tokens living longer than auth-service issues
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(keys.getPrivate());

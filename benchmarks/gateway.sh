@@ -27,14 +27,14 @@ trap cleanup EXIT
 pids+=($!)
 for _ in $(seq 1 100); do grep -q ready "$WORK/upstream.log" 2>/dev/null && break; sleep 0.2; done
 
-QUARKUS_HTTP_PORT=$GATEWAY_PORT CACHE_SERVICE_URL="http://127.0.0.1:$UPSTREAM_PORT" \
+QUARKUS_HTTP_PORT=$GATEWAY_PORT GATEWAY_MANAGEMENT_PORT=$((GATEWAY_PORT + 1)) CACHE_SERVICE_URL="http://127.0.0.1:$UPSTREAM_PORT" \
 MERIDIAN_JWKS_URL="http://127.0.0.1:$UPSTREAM_PORT/jwks.json" \
 MERIDIAN_GATEWAY_ROUTES_CACHE_PUBLIC_PATHS="/api/cache/public/*" \
 GATEWAY_RATE_LIMIT_BURST=100000000 GATEWAY_RATE_LIMIT_PER_SECOND=100000000 \
   "$JAVA" ${MERIDIAN_JAVA_OPTS:--Xms256m -Xmx512m} -jar "$ROOT/gateway/target/quarkus-app/quarkus-run.jar" \
   >"$WORK/gateway.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/q/health/ready" && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$((GATEWAY_PORT + 1))/q/health/ready" && break; sleep 0.2; done
 TOKEN="$(<"$WORK/token")"
 curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY_PORT/api/cache/private/x" \
   || { echo "the gateway refused the benchmark token" >&2; tail -20 "$WORK/gateway.log" >&2; exit 1; }

@@ -48,9 +48,9 @@ class KeyedLimitsTest extends AuthTestSupport {
     void clientTokensAreLimitedPerClientAndOnlyItsOwnCallsCount() {
         String admin = admin().access();
         Response first = given().auth().oauth2(admin).contentType(ContentType.JSON)
-                .body(Map.of("name", "busy", "scopes", List.of("rag:read"))).when().post("/api/auth/clients");
+                .body(Map.of("name", "busy", "scopes", List.of("cache:read"))).when().post("/api/auth/clients");
         Response second = given().auth().oauth2(admin).contentType(ContentType.JSON)
-                .body(Map.of("name", "quiet", "scopes", List.of("rag:read"))).when().post("/api/auth/clients");
+                .body(Map.of("name", "quiet", "scopes", List.of("cache:read"))).when().post("/api/auth/clients");
         String busy = first.path("clientId");
         String quiet = second.path("clientId");
         // Wrong secrets for the quiet client's id: refused, and they spend nothing of its allowance.

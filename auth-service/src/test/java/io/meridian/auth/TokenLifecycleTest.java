@@ -31,6 +31,7 @@ class TokenLifecycleTest extends AuthTestSupport {
         Account account = register("claims");
         Response response = loginResponse(account.email(), PASSWORD, newAddress());
         response.then().statusCode(200)
+                .header("Cache-Control", "no-store") // an answer carrying tokens is never cached
                 .body("tokenType", equalTo("Bearer"))
                 .body("expiresIn", equalTo(900));
         String access = response.path("accessToken");
@@ -69,7 +70,7 @@ class TokenLifecycleTest extends AuthTestSupport {
         Tokens first = login(account);
         Response refreshed = given().contentType(ContentType.JSON).body(Map.of("refreshToken", first.refresh()))
                 .when().post("/api/auth/refresh");
-        refreshed.then().statusCode(200).body("tokenType", equalTo("Bearer"));
+        refreshed.then().statusCode(200).header("Cache-Control", "no-store").body("tokenType", equalTo("Bearer"));
         String newRefresh = refreshed.path("refreshToken");
         assertThat(newRefresh).isNotEqualTo(first.refresh());
         assertThat(claims(refreshed.path("accessToken")).path("sid").asText())

@@ -44,6 +44,8 @@ final class Suite {
     private static Suite running;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
+    /** The gateway's management interface (probes, metrics), which the public port does not serve. */
+    final int gatewayManagementPort = FreePorts.next();
     final Map<String, Process> processes = new LinkedHashMap<>();
     final List<PostgresSchema> schemas = new ArrayList<>();
     private final Map<String, List<String>> commands = new LinkedHashMap<>();
@@ -173,6 +175,7 @@ final class Suite {
                 }
                 // The stand-in ingress of the hostile tests connects from 127.0.0.2; test clients are 127.0.0.1.
                 command.add("-Dmeridian.gateway.trusted-proxies=127.0.0.2");
+                command.add("-Dquarkus.management.port=" + gatewayManagementPort);
                 for (String strict : List.of("login", "register", "password-reset")) {
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".refill-per-second=50");
@@ -205,7 +208,8 @@ final class Suite {
                     throw new IllegalStateException(service + " exited; its log: " + logs.resolve(service + ".log"));
                 }
                 try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                    String health = service.equals("gateway") ? "http://127.0.0.1:" + gatewayManagementPort : url(service);
+                    if (http.send(HttpRequest.newBuilder(URI.create(health + "/q/health/ready"))
                             .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         pending.remove(service);
                     }

@@ -32,7 +32,7 @@ class AggregationTest {
         assertThat(document.getString("paths.'/api/rag/collections'.get.responses.'200'.content.'application/json'.schema.'$ref'"))
                 .isEqualTo("#/components/schemas/rag_User");
         assertThat(document.getMap("components.schemas")).containsKeys("User", "rag_User");
-        assertThat(document.getList("x-meridian-missing")).containsExactly("agent", "cache", "email", "flaky");
+        assertThat(document.getList("x-meridian-missing")).containsExactly("agent", "cache", "closing", "email", "flaky", "slowpoke");
     }
 
     @Test

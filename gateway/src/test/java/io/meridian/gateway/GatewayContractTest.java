@@ -22,4 +22,14 @@ class GatewayContractTest extends ServiceContract {
     protected boolean usesDatabase() {
         return false;
     }
+
+    @Override
+    protected String internal(String path) {
+        return Management.url(path);
+    }
+
+    @Override
+    protected boolean servesOpenApi() {
+        return false;
+    }
 }

@@ -33,10 +33,13 @@ class GraphQlTest {
     }
 
     @Test
-    void withoutATokenMeIsAnError() {
+    void withoutATokenGraphQlIsAnAuthenticationError() {
         given().contentType("application/json").body(Map.of("query", "{ me { id } }"))
                 .when().post("/graphql")
-                .then().body("errors[0].message", notNullValue()).body("data.me", equalTo(null));
+                .then().statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                .body("detail", notNullValue());
+        given().auth().oauth2("not.a.token").contentType("application/json").body(Map.of("query", "{ me { id } }"))
+                .when().post("/graphql").then().statusCode(401).contentType("application/problem+json");
     }
 
     @Test

@@ -26,6 +26,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class KeepAliveCloseTest {
 
+    /** Metrics are on the management interface, not on the public port. */
+    private final String metricsUrl = Management.url("/q/metrics");
+
     @Test
     void connectionsTheServiceClosesUnderARequestCostNoErrors() throws Exception {
         double retriesBefore = retries();
@@ -54,8 +57,8 @@ class KeepAliveCloseTest {
         assertThat(retries() - retriesBefore).isGreaterThan(50);
     }
 
-    private static double retries() {
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    private double retries() {
+        String metrics = given().when().get(metricsUrl).then().statusCode(200).extract().asString();
         return metrics.lines().filter(line -> line.startsWith("meridian_gateway_upstream_retries_total")
                 && line.contains("service=\"closing\"")).mapToDouble(line -> Double.parseDouble(
                         line.substring(line.lastIndexOf(' ') + 1))).sum();

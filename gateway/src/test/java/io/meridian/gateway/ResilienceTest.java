@@ -23,6 +23,9 @@ import io.restassured.response.Response;
 @QuarkusTest
 class ResilienceTest {
 
+    /** Metrics are on the management interface, not on the public port. */
+    private final String metricsUrl = Management.url("/q/metrics");
+
     @InjectInfrastructure
     Infrastructure infra;
 
@@ -89,7 +92,7 @@ class ResilienceTest {
             given().auth().oauth2(token).when().get("/api/rag/collections").then().statusCode(200);
             given().when().get("/.well-known/jwks.json").then().statusCode(200);
             given().when().get("/health").then().body("edge.rateLimiting", equalTo("DEGRADED"));
-            String metrics = given().when().get("/q/metrics").asString();
+            String metrics = given().when().get(metricsUrl).asString();
             assertThat(metrics).containsPattern("meridian_gateway_rate_limit_unavailable_total [1-9]");
         } finally {
             infra.redisProxy().restore();

@@ -57,10 +57,7 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         rag.createContext("/api/rag/search", exchange -> respond(exchange, 200, """
                 {"mode":"hybrid","results":[{"documentId":"d1","externalId":"e1","title":"Found","chunkId":7,
                  "text":"%s","score":0.5}]}""".formatted(jsonField(read(exchange), "query")), "application/json"));
-        rag.createContext("/api/rag/ask", exchange -> respond(exchange, 200, """
-                {"answer":"About %s [1]","mode":"extractive","model":null,
-                 "citations":[{"documentId":"d1","externalId":"e1","title":"Found","chunkId":7,"snippet":"s"}]}"""
-                .formatted(jsonField(read(exchange), "question")), "application/json"));
+        rag.createContext("/api/rag/ask", exchange -> askAnswer(exchange));
         rag.createContext("/api/rag/slow", this::slow);
         rag.createContext("/release", exchange -> {
             streamRelease.countDown();
@@ -70,6 +67,7 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         flaky = server();
         flaky.createContext("/seen", this::seen);
         flaky.createContext("/q/openapi", exchange -> respond(exchange, 404, "", "text/plain"));
+        flaky.createContext("/api/slowpoke", this::slow);
         flaky.createContext("/", this::echo);
         Map<String, String> config = new HashMap<>(Map.of(
                 "meridian.gateway.routes.auth.url", "http://127.0.0.1:" + auth.getAddress().getPort(),
@@ -92,6 +90,15 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
         }
         config.put("meridian.gateway.routes.closing.url", "http://127.0.0.1:" + closing.port());
         config.put("meridian.gateway.routes.closing.prefixes", "/api/closing");
+        // A service that answers in 3 s behind a route of 4 connections and 4 waiting places (BoundedWaitTest).
+        config.put("meridian.gateway.routes.slowpoke.url", "http://127.0.0.1:" + flaky.getAddress().getPort());
+        config.put("meridian.gateway.routes.slowpoke.prefixes", "/api/slowpoke");
+        config.put("meridian.gateway.routes.slowpoke.timeout", "1s");
+        config.put("meridian.gateway.routes.slowpoke.max-connections", "4");
+        config.put("meridian.gateway.routes.slowpoke.max-waiting", "4");
+        config.put("meridian.gateway.graphql-max-connections", "4");
+        // The management interface (probes, metrics) on a port the tests know.
+        config.put("quarkus.management.test-port", String.valueOf(FreePorts.next()));
         // The stand-in ingress of ClientAddressTest connects from 127.0.0.2; every other test client is 127.0.0.1.
         config.put("meridian.gateway.trusted-proxies", "127.0.0.2/32, 10.0.0.0/8");
         config.put("meridian.gateway.routes.flaky.breaker-window", "50");
@@ -168,6 +175,26 @@ public class UpstreamServices implements QuarkusTestResourceLifecycleManager {
 
     private static String jsonField(String json, String field) {
         return json.replaceAll("(?s).*\"" + field + "\"\\s*:\\s*\"([^\"]*)\".*", "$1");
+    }
+
+    /** rag's ask: at once, or after three seconds when the question says "slow" (a model taking its time). */
+    private void askAnswer(HttpExchange exchange) throws IOException {
+        String question = jsonField(read(exchange), "question");
+        if (question.contains("slow")) {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            respond(exchange, 200, """
+                    {"answer":"About %s [1]","mode":"extractive","model":null,
+                     "citations":[{"documentId":"d1","externalId":"e1","title":"Found","chunkId":7,"snippet":"s"}]}"""
+                    .formatted(question), "application/json");
+        } catch (IOException e) {
+            // the gateway gave up on us: expected for slow ones
+        }
     }
 
     /** How many requests for {@code ?path=} reached this service: proof that the edge stopped the others. */

@@ -83,6 +83,18 @@ public interface AuthConfig {
         Duration rotationPeriod();
     }
 
+    /** Machine clients. */
+    Clients clients();
+
+    interface Clients {
+        /**
+         * Scopes a machine client may be granted: those some service checks for machine clients (cache-service's
+         * shared namespaces, email-service's sending).
+         */
+        @WithDefault("cache:read,cache:write,email:send")
+        java.util.List<String> grantableScopes();
+    }
+
     interface Throttle {
         /** Failed logins allowed for one account from one address before delays start. */
         @WithDefault("5")

@@ -27,4 +27,11 @@ public class OAuthClient extends PanacheEntityBase {
     public UUID createdBy;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** A disabled client gets no tokens, and the ones it had stop working. */
+    public boolean enabled = true;
+    /** The {@code sid} of the client's tokens: revoking it (deny-list) ends every token issued under it. */
+    @Column(name = "token_session")
+    public UUID tokenSession;
+    @Column(name = "secret_rotated_at")
+    public Instant secretRotatedAt;
 }

@@ -59,6 +59,10 @@ public final class AuthApi {
     public record NewClient(@NotBlank @Size(max = 100) String name, @NotEmpty Set<@NotBlank String> scopes) {
     }
 
+    public record ClientView(String clientId, String name, Set<String> scopes, boolean enabled, UUID createdBy,
+            Instant createdAt, Instant secretRotatedAt) {
+    }
+
     public record CreatedClient(String clientId, String clientSecret, String name, Set<String> scopes) {
     }
 

@@ -21,9 +21,14 @@ public class Caller {
         this.request = request;
     }
 
-    /** The signed-in user's id; machine clients (no session) are refused here. */
+    /** Whether the caller is a machine client (client-credentials token). */
+    public boolean isClient() {
+        return token.getClaim("client_id") != null;
+    }
+
+    /** The signed-in user's id; machine clients are refused here. */
     public UUID userId() {
-        if (sessionId() == null) {
+        if (isClient() || sessionId() == null) {
             throw ProblemException.forbidden("This endpoint is for users, not machine clients.");
         }
         return UUID.fromString(token.getSubject());

@@ -1,16 +1,20 @@
 package io.meridian.auth.rest;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.MediaType;
@@ -18,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.meridian.auth.rest.AuthApi.ClientView;
 import io.meridian.auth.rest.AuthApi.CreatedClient;
 import io.meridian.auth.rest.AuthApi.NewClient;
 import io.meridian.auth.service.ClientService;
@@ -47,6 +52,49 @@ public class ClientResource {
                 .cacheControl(NO_STORE)
                 .entity(new CreatedClient(created.clientId(), created.clientSecret(), created.name(), created.scopes()))
                 .build();
+    }
+
+    @GET
+    @Path("/clients")
+    @RolesAllowed("admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<ClientView> list() {
+        return clients.list().stream().map(client -> new ClientView(client.clientId, client.name,
+                ClientService.scopesOf(client), client.enabled, client.createdBy, client.createdAt,
+                client.secretRotatedAt)).toList();
+    }
+
+    /** A new secret, shown once; the old secret and every token issued with it stop working at once. */
+    @POST
+    @Path("/clients/{clientId}/secret")
+    @RolesAllowed("admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response rotateSecret(@PathParam("clientId") String clientId) {
+        ClientService.Created rotated = clients.rotateSecret(clientId);
+        return Response.ok(new CreatedClient(rotated.clientId(), rotated.clientSecret(), rotated.name(), rotated.scopes()))
+                .cacheControl(NO_STORE).header("Pragma", "no-cache").build();
+    }
+
+    /** Disabled: no new tokens; the client's outstanding tokens are refused at once by the gateway and every service. */
+    @POST
+    @Path("/clients/{clientId}/disable")
+    @RolesAllowed("admin")
+    public void disable(@PathParam("clientId") String clientId) {
+        clients.setEnabled(clientId, false);
+    }
+
+    @POST
+    @Path("/clients/{clientId}/enable")
+    @RolesAllowed("admin")
+    public void enable(@PathParam("clientId") String clientId) {
+        clients.setEnabled(clientId, true);
+    }
+
+    @DELETE
+    @Path("/clients/{clientId}")
+    @RolesAllowed("admin")
+    public void delete(@PathParam("clientId") String clientId) {
+        clients.delete(clientId);
     }
 
     /** RFC 6749 section 4.4; the client authenticates with form fields or HTTP Basic. */

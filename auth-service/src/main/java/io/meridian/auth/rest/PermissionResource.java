@@ -49,7 +49,7 @@ public class PermissionResource {
             }
             return new PermissionAnswer(permissions.of(user.roles).contains(wanted));
         }
-        if (caller.sessionId() == null) {
+        if (caller.isClient()) {
             return new PermissionAnswer(Set.of(caller.scope().split(" ")).contains(wanted));
         }
         User user = User.findById(caller.userId());

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -43,13 +44,16 @@ public class OwnTokenVerifier extends JWTCallerPrincipalFactory {
 
     private final SigningKeys keys;
     private final SessionService sessions;
+    private final io.meridian.auth.service.ClientService clients;
     private final JwtConsumer consumer;
 
-    OwnTokenVerifier(SigningKeys keys, SessionService sessions, AuthConfig config,
+    OwnTokenVerifier(SigningKeys keys, SessionService sessions, io.meridian.auth.service.ClientService clients,
+            AuthConfig config,
             @ConfigProperty(name = "mp.jwt.verify.issuer") String issuer,
             @ConfigProperty(name = "mp.jwt.verify.audiences") String audience) {
         this.keys = keys;
         this.sessions = sessions;
+        this.clients = clients;
         this.consumer = new JwtConsumerBuilder()
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, SigningKeys.ALGORITHM)
                 .setVerificationKeyResolver(new KeysById())
@@ -67,12 +71,20 @@ public class OwnTokenVerifier extends JWTCallerPrincipalFactory {
         try {
             JwtClaims claims = consumer.processToClaims(token);
             String sid = claims.getClaimValueAsString("sid");
-            if (sid != null && !sessions.isActive(UUID.fromString(sid))) {
-                throw new ParseException("the token's session was revoked");
+            String clientId = claims.getClaimValueAsString("client_id");
+            if (sid == null) {
+                throw new ParseException("the token has no session");
+            }
+            boolean active = clientId != null ? clientId.equals(claims.getSubject())
+                    && clients.isActive(clientId, UUID.fromString(sid)) : sessions.isActive(UUID.fromString(sid));
+            if (!active) {
+                throw new ParseException("the token's session (or client) was revoked");
             }
             return new DefaultJWTCallerPrincipal(token, "JWT", claims);
         } catch (InvalidJwtException | IllegalArgumentException e) {
             LOG.debugf("Rejected a token: %s", e.getMessage());
+            throw new ParseException("token rejected", e);
+        } catch (MalformedClaimException e) {
             throw new ParseException("token rejected", e);
         }
     }

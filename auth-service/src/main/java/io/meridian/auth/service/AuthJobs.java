@@ -68,6 +68,9 @@ public class AuthJobs {
                 .setParameter(1, java.sql.Timestamp.from(now.minus(config.throttle().window())))
                 .setParameter(2, java.sql.Timestamp.from(now)).executeUpdate();
         long logins = io.meridian.auth.domain.OidcLogin.delete("expiresAt < ?1", now);
+        // a revoked client token session matters only while a token of it could still be alive
+        UserSession.getEntityManager().createNativeQuery("delete from revoked_client_session where revoked_at < ?1")
+                .setParameter(1, java.sql.Timestamp.from(now.minus(java.time.Duration.ofDays(1)))).executeUpdate();
         if (sessions + tokens + throttles + logins > 0) {
             LOG.infof("Purged %d sessions, %d one-time tokens, %d throttle rows, %d abandoned external sign-ins",
                     sessions, tokens, throttles, logins);

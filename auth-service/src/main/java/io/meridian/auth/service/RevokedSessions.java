@@ -21,7 +21,7 @@ import io.quarkus.redis.datasource.value.ValueCommands;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Publishes revoked sessions to the Redis deny-list that the gateway and services consult, so that a revoked
+ * Publishes revoked sessions (users' sessions and machine clients' token sessions) to the Redis deny-list that the gateway and services consult, so that a revoked
  * session's access tokens stop working at once rather than when they expire. The database stays the truth: if Redis
  * is unreachable at revocation time, the resync job writes the entry when it returns, and auth-service itself checks
  * sessions in the database.
@@ -64,9 +64,18 @@ public class RevokedSessions {
     @Scheduled(identity = "revoked-sessions-resync", every = "30s",
             skipExecutionIf = Scheduled.ApplicationNotRunning.class, delayed = "10s")
     void resync() {
-        List<UUID> recent = QuarkusTransaction.requiringNew().call(() -> UserSession
-                .<UserSession>list("revokedAt > ?1", Instant.now().minus(entryLifetime))
-                .stream().map(session -> session.id).toList());
+        Instant since = Instant.now().minus(entryLifetime);
+        List<UUID> recent = QuarkusTransaction.requiringNew().call(() -> {
+            List<UUID> ids = new java.util.ArrayList<>(UserSession.<UserSession>list("revokedAt > ?1", since)
+                    .stream().map(session -> session.id).toList());
+            // machine clients' token sessions, revoked by disabling, deleting or rotating the client
+            @SuppressWarnings("unchecked")
+            List<UUID> clients = UserSession.getEntityManager().createNativeQuery(
+                    "select session_id from revoked_client_session where revoked_at > ?1", UUID.class)
+                    .setParameter(1, java.sql.Timestamp.from(since)).getResultList();
+            ids.addAll(clients);
+            return ids;
+        });
         publish(recent);
     }
 }

@@ -1,7 +1,5 @@
 package io.meridian.auth.service;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -9,15 +7,10 @@ import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -32,6 +25,7 @@ import org.jose4j.lang.JoseException;
 
 import io.meridian.auth.config.AuthConfig;
 import io.meridian.auth.domain.SigningKey;
+import io.meridian.platform.security.Sealer;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -58,16 +52,12 @@ public class SigningKeys {
     }
 
     private final AuthConfig config;
-    private final SecretKeySpec encryptionKey;
+    private final Sealer encryptionKey;
     private volatile Snapshot snapshot;
 
     SigningKeys(AuthConfig config) {
         this.config = config;
-        byte[] key = Base64.getDecoder().decode(config.keys().encryptionKey().trim());
-        if (key.length != 32) {
-            throw new IllegalStateException("meridian.auth.keys.encryption-key must be the base64 of 32 bytes");
-        }
-        this.encryptionKey = new SecretKeySpec(key, "AES");
+        this.encryptionKey = Sealer.ofBase64(config.keys().encryptionKey(), "meridian.auth.keys.encryption-key");
     }
 
     void onStart(@Observes StartupEvent startup) {
@@ -203,27 +193,14 @@ public class SigningKeys {
     }
 
     private String encrypt(String kid, byte[] plain) {
-        try {
-            byte[] iv = Secrets.randomBytes(12);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(128, iv));
-            cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(plain);
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not encrypt a signing key", e);
-        }
+        return encryptionKey.seal(plain, kid);
     }
 
     private PrivateKey decrypt(SigningKey key) {
         try {
-            byte[] blob = Base64.getDecoder().decode(key.privateKeyEncrypted);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, encryptionKey, new GCMParameterSpec(128, blob, 0, 12));
-            cipher.updateAAD(key.kid.getBytes(StandardCharsets.UTF_8));
-            byte[] plain = cipher.doFinal(blob, 12, blob.length - 12);
+            byte[] plain = encryptionKey.open(key.privateKeyEncrypted, key.kid);
             return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(plain));
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("could not decrypt signing key " + key.kid
                     + ": is meridian.auth.keys.encryption-key the one it was encrypted with?", e);
         }

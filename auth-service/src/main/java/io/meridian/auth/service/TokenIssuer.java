@@ -37,8 +37,10 @@ public class TokenIssuer {
         return sign(claims);
     }
 
-    public String forClient(String clientId, Set<String> scopes) {
-        return sign(base(clientId, scopes).groups(Set.of()).claim("client_id", clientId));
+    /** A machine client's token: {@code client_id} names it, {@code sid} is its token session (revocable). */
+    public String forClient(String clientId, Set<String> scopes, UUID tokenSession) {
+        return sign(base(clientId, scopes).groups(Set.of()).claim("client_id", clientId)
+                .claim("sid", tokenSession.toString()));
     }
 
     public long accessTokenSeconds() {

@@ -18,7 +18,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
-/** Asks every service behind the gateway the same question in parallel, each with the aggregation timeout. */
+/**
+ * The gateway's own calls to the services, on two connection pools of their own so that neither can starve the other
+ * (nor the proxied traffic): health, OpenAPI and admin fan-outs ({@link #getAll}) on one, GraphQL's calls for a
+ * caller ({@link #get}, {@link #post}) on the other. Both pools bound their wait queue and the time a call may wait
+ * for a connection; a call that cannot have one in time fails like an unreachable service (ADR 0011).
+ */
 @ApplicationScoped
 public class ServiceCalls {
 
@@ -31,12 +36,17 @@ public class ServiceCalls {
     }
 
     private final GatewayConfig config;
-    private final HttpClient client;
+    private final HttpClient admin;
+    private final HttpClient graph;
 
     ServiceCalls(GatewayConfig config, Vertx vertx) {
         this.config = config;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) config.healthTimeout().toMillis()).setName("gateway-aggregation"));
+        this.admin = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.healthTimeout().toMillis()).setMaxPoolSize(4).setMaxWaitQueueSize(64)
+                .setName("gateway-admin"));
+        this.graph = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.healthTimeout().toMillis()).setMaxPoolSize(config.graphqlMaxConnections())
+                .setMaxWaitQueueSize(Math.max(64, config.graphqlMaxConnections() * 4)).setName("gateway-graphql"));
     }
 
     /** GET {@code path} of every service, passing {@code authorization} on when given; answers by service name. */
@@ -47,7 +57,8 @@ public class ServiceCalls {
     /** GET each service's own path (its health path, say); answers by service name. */
     public Uni<Map<String, Answer>> getAll(Function<GatewayConfig.Route, String> pathOf, String authorization) {
         List<Uni<Map.Entry<String, Answer>>> calls = config.routes().entrySet().stream()
-                .map(route -> get(route.getValue(), pathOf.apply(route.getValue()), authorization)
+                .map(route -> call(admin, route.getValue(), HttpMethod.GET, pathOf.apply(route.getValue()), null,
+                        authorization)
                         .map(answer -> Map.entry(route.getKey(), answer)))
                 .toList();
         return Uni.join().all(calls).andFailFast().map(entries -> {
@@ -72,29 +83,32 @@ public class ServiceCalls {
         if (route == null) {
             return Uni.createFrom().item(new Answer(0, null, "no route " + service, 0));
         }
-        return call(route, method, path, body, authorization);
-    }
-
-    private Uni<Answer> get(GatewayConfig.Route route, String path, String authorization) {
-        return call(route, HttpMethod.GET, path, null, authorization);
+        return call(graph, route, method, path, body, authorization);
     }
 
     /** Asks the route's instances in turn until one answers (a refused connection moves to the next). */
-    private Uni<Answer> call(GatewayConfig.Route route, HttpMethod method, String path, Buffer body,
+    private Uni<Answer> call(HttpClient client, GatewayConfig.Route route, HttpMethod method, String path, Buffer body,
             String authorization) {
-        Uni<Answer> answer = call(route.url().get(0), method, path, body, authorization);
+        Uni<Answer> answer = call(client, route.url().get(0), method, path, body, authorization);
         for (URI instance : route.url().subList(1, route.url().size())) {
-            answer = answer.flatMap(previous -> previous.status() == 0 ? call(instance, method, path, body, authorization)
+            answer = answer.flatMap(previous -> previous.status() == 0
+                    ? call(client, instance, method, path, body, authorization)
                     : Uni.createFrom().item(previous));
         }
         return answer;
     }
 
-    private Uni<Answer> call(URI instance, HttpMethod method, String path, Buffer body, String authorization) {
+    private Uni<Answer> call(HttpClient client, URI instance, HttpMethod method, String path, Buffer body,
+            String authorization) {
         long started = System.nanoTime();
+        long limit = client == admin || method == HttpMethod.GET ? config.healthTimeout().toMillis()
+                : config.callTimeout().toMillis();
         RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(instance.resolve(path).toString())
-                .setTimeout(method == HttpMethod.GET ? config.healthTimeout().toMillis() : config.callTimeout().toMillis());
+                // the wait for a pooled connection, the answer's start, and any silence in its body are all bounded
+                .setConnectTimeout(config.healthTimeout().toMillis())
+                .setTimeout(limit)
+                .setIdleTimeout(limit);
         if (authorization != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
         }

@@ -28,6 +28,10 @@ public interface GatewayConfig {
     @WithDefault("60s")
     Duration callTimeout();
 
+    /** Connections per service for GraphQL's calls (a pool apart from health and admin calls, and from proxying). */
+    @WithDefault("50")
+    int graphqlMaxConnections();
+
     /** Where the token buckets live in Redis: {@code <prefix><class>:<caller>}. */
     @WithDefault("meridian:ratelimit:")
     String rateLimitKeyPrefix();
@@ -60,6 +64,32 @@ public interface GatewayConfig {
     /** Longest wait for Redis when taking a token; beyond it the request goes through (fail open). */
     @WithDefault("PT0.2S")
     Duration rateLimitTimeout();
+
+    /** What one GraphQL request may ask for (ADR 0011). */
+    GraphQl graphql();
+
+    interface GraphQl {
+
+        /** Nesting of selections. */
+        @WithDefault("8")
+        int maxDepth();
+
+        /** Aliased fields (the way to repeat an expensive field in one request). */
+        @WithDefault("10")
+        int maxAliases();
+
+        /** Fields selected, fragments expanded. */
+        @WithDefault("200")
+        int maxFields();
+
+        /** Top-level fields: each is one call to a service, and one token from the caller's rate-limit bucket. */
+        @WithDefault("10")
+        int maxCalls();
+
+        /** Largest request body. */
+        @WithDefault("65536")
+        long maxBodyBytes();
+    }
 
     interface Route {
 

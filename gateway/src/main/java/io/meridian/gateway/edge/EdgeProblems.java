@@ -23,6 +23,37 @@ public class EdgeProblems {
         this.mapper = mapper;
     }
 
+    /** 401 with {@code WWW-Authenticate: Bearer}. */
+    public void unauthorized(RoutingContext ctx, String detail) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        send(ctx, 401, detail);
+    }
+
+    /**
+     * Applies a rate-limit decision: the {@code RateLimit-*} headers when a limit applied, 401 for a revoked session,
+     * 429 with {@code Retry-After} past the limit ({@code tooMany} says why, followed by the wait). Returns whether the
+     * request was refused (the answer is then sent).
+     */
+    public boolean refused(RoutingContext ctx, io.meridian.gateway.ratelimit.RateLimiter.Decision decision, String tooMany) {
+        if (decision.revoked()) {
+            unauthorized(ctx, "The token's session has ended; sign in again.");
+            return true;
+        }
+        HttpServerResponse response = ctx.response();
+        if (decision.limit() > 0) {
+            response.putHeader("RateLimit-Limit", String.valueOf(decision.limit()))
+                    .putHeader("RateLimit-Remaining", String.valueOf(decision.remaining()))
+                    .putHeader("RateLimit-Reset", String.valueOf(decision.resetSeconds()));
+        }
+        if (!decision.allowed()) {
+            long wait = Math.max(1, decision.retryAfterSeconds());
+            response.putHeader("Retry-After", String.valueOf(wait));
+            send(ctx, 429, tooMany + "; try again in " + wait + " s.");
+            return true;
+        }
+        return false;
+    }
+
     public void send(RoutingContext ctx, int status, String detail) {
         HttpServerResponse response = ctx.response();
         if (response.closed() || response.ended()) {

@@ -19,7 +19,8 @@ import io.vertx.core.json.JsonObject;
  * Verifies bearer tokens at the edge without blocking the event loop: the signing key comes from {@link JwksKeys}
  * (fetched asynchronously, bounded), then SmallRye JWT checks the signature, issuer, audience, expiry and algorithm
  * as every service does. Beyond that, the edge refuses what auth-service never issues: a token living longer than
- * {@code max-token-lifetime}, or one that is neither a user's (with a session id) nor a machine client's. Verified
+ * {@code max-token-lifetime}, or one without a session id ({@code sid}: users' sessions and machine clients' token
+ * sessions alike), or a client token whose {@code client_id} is not its subject. Verified
  * tokens are remembered until {@code min(exp, now + max-token-lifetime)} so that a client's next request costs a lookup
  * instead of an RSA verification. Whether the token's session or client was revoked is not cached: it is asked of
  * Redis on every request (see {@code RateLimiter}).
@@ -28,8 +29,8 @@ import io.vertx.core.json.JsonObject;
 public class TokenVerifier {
 
     /**
-     * What the edge needs of a verified token: who calls, the deny-list entry that would revoke it (the session for a
-     * user, {@code client:<id>} for a machine client), until when it is remembered.
+     * What the edge needs of a verified token: who calls, the session whose deny-list entry would revoke it (a user's
+     * session, or a machine client's token session), until when it is remembered.
      */
     public record Caller(String subject, String revocationId, long cachedUntilSeconds) {
     }
@@ -81,15 +82,14 @@ public class TokenVerifier {
         // read once: SmallRye JWT looks a custom claim up by throwing and catching an IllegalArgumentException
         String sessionId = jwt.getClaim("sid");
         String clientId = jwt.getClaim("client_id");
-        if ((sessionId == null) == (clientId == null)) {
-            throw new ParseException("The token is neither a user's (with a session) nor a machine client's.");
+        if (sessionId == null) {
+            throw new ParseException("The token has no session: auth-service issues none without one.");
         }
         if (clientId != null && !clientId.equals(jwt.getSubject())) {
             throw new ParseException("The token's client is not its subject.");
         }
         long now = System.currentTimeMillis() / 1000;
-        return new Caller(jwt.getSubject(), sessionId != null ? sessionId : "client:" + clientId,
-                Math.min(expiresAt, now + maxLifetimeSeconds));
+        return new Caller(jwt.getSubject(), sessionId, Math.min(expiresAt, now + maxLifetimeSeconds));
     }
 
     private static String keyId(String token) {

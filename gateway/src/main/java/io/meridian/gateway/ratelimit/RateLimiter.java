@@ -49,12 +49,13 @@ public class RateLimiter {
             local at = tonumber(bucket[2])
             if tokens == nil then tokens = capacity; at = now end
             tokens = math.min(capacity, tokens + math.max(0, now - at) / 1000 * rate)
+            local cost = tonumber(ARGV[3] or '1')
             local allowed = 0
-            if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
+            if tokens >= cost then tokens = tokens - cost; allowed = 1 end
             redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
             redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
             local wait = 0
-            if allowed == 0 then wait = math.ceil((1 - tokens) / rate * 1000) end
+            if allowed == 0 then wait = math.ceil((math.min(cost, capacity) - tokens) / rate * 1000) end
             return {allowed, math.floor(tokens), wait, math.ceil((capacity - tokens) / rate * 1000)}
             """);
 
@@ -104,6 +105,11 @@ public class RateLimiter {
      * passes unchecked.
      */
     public Future<Decision> take(String path, String caller, String sessionId) {
+        return take(path, caller, sessionId, 1);
+    }
+
+    /** As {@link #take(String, String, String)}, taking {@code cost} tokens at once (a GraphQL query's service calls). */
+    public Future<Decision> take(String path, String caller, String sessionId, int cost) {
         Bucket bucket = classFor(path);
         if (bucket == null) {
             return Future.succeededFuture(Decision.unchecked());
@@ -116,7 +122,8 @@ public class RateLimiter {
         Promise<Decision> decision = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> decision.tryComplete(failedOpen(
                 new TimeoutException("Redis did not answer within " + timeoutMillis + " ms"))));
-        SCRIPT.run(redis, keys, List.of(capacity, rate)).onComplete(result -> {
+        SCRIPT.run(redis, keys, cost == 1 ? List.of(capacity, rate) : List.of(capacity, rate, String.valueOf(cost)))
+                .onComplete(result -> {
             vertx.cancelTimer(timer);
             if (result.succeeded()) {
                 Response reply = result.result();

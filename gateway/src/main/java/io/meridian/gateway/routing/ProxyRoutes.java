@@ -129,8 +129,7 @@ public class ProxyRoutes {
     }
 
     private void unauthorized(RoutingContext ctx, String detail) {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        problems.send(ctx, 401, detail);
+        problems.unauthorized(ctx, detail);
     }
 
     /**
@@ -139,24 +138,9 @@ public class ProxyRoutes {
     private void limitThenForward(RoutingContext ctx, Upstream upstream, String caller, String revocationId) {
         Context context = Vertx.currentContext();
         rateLimiter.take(ctx.normalizedPath(), caller, revocationId).onComplete(result -> onContext(context, () -> {
-            RateLimiter.Decision decision = result.result();
-            if (decision.revoked()) {
-                unauthorized(ctx, "The token's session has ended; sign in again.");
-                return;
+            if (!problems.refused(ctx, result.result(), "Too many requests")) {
+                forward(ctx, upstream);
             }
-            HttpServerResponse response = ctx.response();
-            if (decision.limit() > 0) {
-                response.putHeader("RateLimit-Limit", String.valueOf(decision.limit()))
-                        .putHeader("RateLimit-Remaining", String.valueOf(decision.remaining()))
-                        .putHeader("RateLimit-Reset", String.valueOf(decision.resetSeconds()));
-            }
-            if (!decision.allowed()) {
-                response.putHeader("Retry-After", String.valueOf(Math.max(1, decision.retryAfterSeconds())));
-                problems.send(ctx, 429, "Too many requests; try again in " + Math.max(1, decision.retryAfterSeconds())
-                        + " s.");
-                return;
-            }
-            forward(ctx, upstream);
         }));
     }
 
@@ -166,7 +150,9 @@ public class ProxyRoutes {
         RequestOptions options = new RequestOptions().setMethod(request.method()).setURI(request.uri())
                 .setHeaders(upstreamHeaders(request, Exchange.of(ctx).clientAddress()))
                 // bounds the wait for a pooled connection (and the connect): a saturated service costs a fast 503
-                .setConnectTimeout(upstream.route.connectTimeout().toMillis());
+                .setConnectTimeout(upstream.route.connectTimeout().toMillis())
+                // an answer whose body stalls longer than the route's timeout is cut, not held forever
+                .setIdleTimeout(upstream.route.timeout().toMillis());
         Attempt attempt = new Attempt(ctx, upstream, options, context);
         long sent = System.nanoTime();
         CompletionStage<HttpClientResponse> answer = upstream.breaker.get(
@@ -225,6 +211,9 @@ public class ProxyRoutes {
                 if (ctx.response().closed()) {
                     return Future.succeededFuture(null); // the caller left: not the service's failure
                 }
+                if (connected[0] && isTimeout(failure)) {
+                    timedOut = true; // the answer (or its body) stalled past the route's timeout
+                }
                 if (mayRetry && !timedOut && retryable(failure, connected[0])) {
                     upstream.retried(failure);
                     return send(upstream.after(instance), false);
@@ -239,6 +228,15 @@ public class ProxyRoutes {
             }
             return !hasBody && IDEMPOTENT.contains(ctx.request().method()) && closedBeforeAnswer(failure);
         }
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A connection that ended under the request before an answer began (closed or reset by the service). */
@@ -282,6 +280,13 @@ public class ProxyRoutes {
         if (cause instanceof CircuitBreakerOpenException) {
             problems.send(ctx, 503, "The " + upstream.name + " service is failing; calls to it are paused for a few"
                     + " seconds (circuit breaker open).");
+            return;
+        }
+        String message = String.valueOf(cause.getMessage());
+        if (message.contains("wait queue") || message.contains("getting a connection")) {
+            LOG.debugf("%s is saturated: %s", upstream.name, message);
+            problems.send(ctx, 503, "The " + upstream.name + " service is busy (no connection free within "
+                    + upstream.route.connectTimeout().toMillis() + " ms); try again shortly.");
             return;
         }
         LOG.warnf("%s is unreachable: %s", upstream.name, cause.toString());

@@ -31,7 +31,7 @@ public final class Tokens {
         return forSubject(userId.toString(), email, Set.of("user", "admin"), "");
     }
 
-    /** A machine client's token from the client-credentials grant: no roles, only scopes. */
+    /** A machine client's token from the client-credentials grant: no roles, only scopes, a revocable token session. */
     public static String client(String clientId, String scope) {
         return claims(clientId, null, Set.of(), scope).claim("client_id", clientId).jws().keyId(KEY_ID).sign();
     }
@@ -58,9 +58,10 @@ public final class Tokens {
                 .claim("jti", UUID.randomUUID().toString())
                 .issuedAt(System.currentTimeMillis() / 1000)
                 .expiresIn(Duration.ofMinutes(15));
-        if (email != null) { // a user, signed in: a session
+        // every token auth-service issues has a session: a user's, or a machine client's token session
+        claims.claim("sid", UUID.randomUUID().toString());
+        if (email != null) {
             claims.claim("email", email);
-            claims.claim("sid", UUID.randomUUID().toString());
         }
         return claims;
     }

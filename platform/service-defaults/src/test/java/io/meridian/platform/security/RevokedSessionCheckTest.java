@@ -54,8 +54,28 @@ class RevokedSessionCheckTest {
     }
 
     @Test
-    void machineClientTokensHaveNoSessionToCheck() {
-        given().auth().oauth2(Tokens.client("mc_test", "rag:read")).when().get("/notes/admin").then().statusCode(403);
+    void aMachineClientsTokenIsRevokedThroughItsTokenSession() throws Exception {
+        String token = Tokens.client("mc_test", "cache:read");
+        given().auth().oauth2(token).when().get("/notes/admin").then().statusCode(403); // verified; not an admin
+        redis.value(String.class).setex(RevokedSessionKeys.key(sid(token)), 60, "1"); // the client was disabled
+        given().auth().oauth2(token).when().get("/notes/admin").then().statusCode(401);
+    }
+
+    @Test
+    void whatAuthServiceNeverIssuesIsRefusedEvenWithAValidSignature() {
+        long now = System.currentTimeMillis() / 1000;
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        // a day-long token, as one forged with a stolen key would be
+        String longLived = io.smallrye.jwt.build.Jwt.issuer(config.getValue("mp.jwt.verify.issuer", String.class))
+                .audience("meridian").subject(UUID.randomUUID().toString()).groups(java.util.Set.of("user", "admin"))
+                .claim("sid", UUID.randomUUID().toString()).issuedAt(now).expiresAt(now + 86_400)
+                .jws().keyId(Tokens.KEY_ID).sign();
+        given().auth().oauth2(longLived).when().get("/notes/admin").then().statusCode(401);
+        // a user's token without a session id cannot be revoked: refused
+        String sessionless = io.smallrye.jwt.build.Jwt.issuer(config.getValue("mp.jwt.verify.issuer", String.class))
+                .audience("meridian").subject(UUID.randomUUID().toString()).groups(java.util.Set.of("user", "admin"))
+                .issuedAt(now).expiresAt(now + 600).jws().keyId(Tokens.KEY_ID).sign();
+        given().auth().oauth2(sessionless).when().get("/notes/admin").then().statusCode(401);
     }
 
     private String sid(String token) throws Exception {
