@@ -79,6 +79,15 @@ abstract class AuthTestSupport {
                 .filter(e -> type.equals(e.path("type").asText())).toList();
     }
 
+    /** The one-time token of a mail event, opened with the key email-service has (the test profile's). */
+    static String mailedToken(JsonNode event) {
+        String key = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("meridian.auth.mail-link-key",
+                String.class);
+        return io.meridian.platform.security.Sealer.ofBase64(key, "test key").openString(
+                event.path("data").path("sealedToken").asText(), event.path("type").asText() + ":"
+                        + event.path("data").path("userId").asText());
+    }
+
     static JsonNode claims(String jwt) {
         return parse(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }

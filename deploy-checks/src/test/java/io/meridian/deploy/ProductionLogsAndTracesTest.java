@@ -61,9 +61,11 @@ class ProductionLogsAndTracesTest {
         });
         upstream.start();
         int port = freePort();
+        int management = freePort(); // probes and metrics: the gateway's management interface
         Path log = Files.createTempFile("gateway-prod-", ".log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.otel.bsp.schedule.delay=100ms",
+                "-Xmx256m", "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + management,
+                "-Dquarkus.otel.bsp.schedule.delay=100ms",
                 "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort());
         builder.environment().put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
@@ -71,7 +73,7 @@ class ProductionLogsAndTracesTest {
         Process gateway = builder.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
-            awaitLive(http, port, gateway, log);
+            awaitLive(http, management, gateway, log);
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                     .header("X-Request-Id", "prod-logs-1").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(answer.headers().firstValue("X-Request-Id")).contains("prod-logs-1");

@@ -19,7 +19,7 @@ import com.sun.net.httpserver.HttpServer;
  * An OpenAI-compatible chat model on loopback for rag-service's answers and agent-service's runs. Offered tools, it
  * follows the input: {@code calc: <expression>} calls calculator, {@code search: <words>} calls knowledge_search,
  * then it answers with the tool's result. Without tools (an answer from sources) it cites source [1]; streamed when
- * asked to, in pieces.
+ * asked to, in pieces. An input containing {@code [slow]} is answered after three seconds.
  */
 final class ChatModelStandIn implements AutoCloseable {
 
@@ -33,7 +33,7 @@ final class ChatModelStandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/v1/models", exchange -> send(exchange, "{\"object\":\"list\",\"data\":[]}"));
         server.createContext("/v1/chat/completions", this::complete);
         server.start();
@@ -52,6 +52,13 @@ final class ChatModelStandIn implements AutoCloseable {
         for (JsonNode message : messages) {
             if ("user".equals(message.path("role").asText())) {
                 input = message.path("content").asText();
+            }
+        }
+        if (input.contains("[slow]")) { // a model taking its time (HostileEdgeTest)
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         ObjectNode message = JSON.createObjectNode().put("role", "assistant");

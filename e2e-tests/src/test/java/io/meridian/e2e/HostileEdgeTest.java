@@ -143,6 +143,58 @@ class HostileEdgeTest {
     }
 
     @Test
+    void connectionsTheServiceClosesUnderARequestCostNoErrors() throws Exception {
+        FaultsTest.Account user = FaultsTest.Account.register("keepalive");
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Callable<Integer>> requests = new ArrayList<>();
+            for (int i = 0; i < 150; i++) { // the suite's default bucket holds 200
+                String path = "/api/closing/items/" + i;
+                requests.add(() -> given().auth().oauth2(user.token()).when().get(path).statusCode());
+            }
+            Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            for (java.util.concurrent.Future<Integer> status : callers.invokeAll(requests)) {
+                statuses.merge(status.get(), 1, Integer::sum);
+            }
+            assertThat(statuses).containsExactly(Map.entry(200, 150));
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(Suite.get().closing.closedUnanswered.get()).as("connections closed under a request").isPositive();
+    }
+
+    @Test
+    void oneUsersSlowGraphQlCallsLeaveHealthAndTheRestAnswering() throws Exception {
+        FaultsTest.Account user = FaultsTest.Account.register("slow-graphql");
+        String agent = given().auth().oauth2(user.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "Ponderer", "instructions", "Think.", "tools", List.of("calculator")))
+                .when().post("/api/agents").then().statusCode(201).extract().path("id");
+        String mutation = "mutation { startRun(agentId: \"" + agent + "\", input: \"[slow] think\") { status } }";
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                runs.add(callers.submit(() -> given().auth().oauth2(user.token()).contentType(ContentType.JSON)
+                        .body(Map.of("query", mutation)).when().post("/graphql").statusCode()));
+            }
+            Thread.sleep(500); // the slow runs now hold GraphQL's connections to agent-service and fill its queue
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(Suite.get().gateway() + "/health"))
+                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(JsonPath.from(health.body()).getString("services.agent.status")).isEqualTo("UP");
+                given().auth().oauth2(user.token()).when().get("/api/agents").then().statusCode(200);
+            }
+            for (java.util.concurrent.Future<Integer> run : runs) {
+                assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void internalEndpointsAreNotOnThePublicPort() {
         for (String internal : List.of("/q/metrics", "/q/health/ready", "/q/openapi")) {
             given().when().get(internal).then().statusCode(404);

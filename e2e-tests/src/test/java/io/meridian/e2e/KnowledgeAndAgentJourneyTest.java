@@ -36,6 +36,7 @@ class KnowledgeAndAgentJourneyTest {
         String password = "Kai reads papers " + UUID.randomUUID();
         given().contentType(ContentType.JSON).body(Map.of("email", email, "password", password, "displayName", "Kai"))
                 .when().post("/api/auth/register").then().statusCode(201);
+        Mails.verify(email); // run notices go only to an address its owner proved
         token = AccountJourneyTest.login(email, password).getString("accessToken");
         collection = given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("name", "Seabirds", "description", "Field notes")).when().post("/api/rag/collections")

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.meridian.testsupport.ClosingUpstream;
 import io.meridian.testsupport.FreePorts;
 import io.meridian.testsupport.KafkaBroker;
 import io.meridian.testsupport.PostgresSchema;
@@ -36,6 +37,8 @@ final class Suite {
 
     static final String ADMIN_EMAIL = "admin@e2e.meridian.local";
     static final String ADMIN_PASSWORD = "e2e-admin-" + Long.toHexString(System.nanoTime());
+    /** The key auth-service seals one-time links with and email-service opens them with (theirs alone). */
+    private static final String MAIL_LINK_KEY = Base64.getEncoder().encodeToString(randomKey());
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     /** Instances: agent-service and email-service run twice (replicas on the same topics and schema), as scaled out. */
     private static final List<String> SERVICES = List.of("auth-service", "rag-service", "agent-service", "agent-service-2",
@@ -57,6 +60,8 @@ final class Suite {
     final TcpProxy redisProxy;
     final SmtpServer smtp;
     final ChatModelStandIn model;
+    /** Behind the gateway's "closing" route: closes every kept-alive connection under its fourth request. */
+    final ClosingUpstream closing;
     final Path logs = ROOT.resolve("e2e-tests/target/suite-logs");
 
     static synchronized Suite get() {
@@ -85,6 +90,11 @@ final class Suite {
         redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
         smtp = SmtpServer.start();
         model = new ChatModelStandIn();
+        try {
+            closing = new ClosingUpstream(3);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try {
             Files.createDirectories(logs);
             for (String instance : SERVICES) {
@@ -154,11 +164,13 @@ final class Suite {
                     "-Dmeridian.auth.keys.encryption-key=" + Base64.getEncoder().encodeToString(new byte[32]),
                     "-Dmeridian.auth.bootstrap-admin.email=" + ADMIN_EMAIL,
                     "-Dmeridian.auth.bootstrap-admin.password=" + ADMIN_PASSWORD,
+                    "-Dmeridian.auth.mail-link-key=" + MAIL_LINK_KEY,
                     // the load test refreshes the same sessions far more often than a client would
                     "-Dmeridian.auth.throttle.refreshes-per-session-per-hour=100000"));
             case "email-service" -> command.addAll(List.of(
                     "-Dquarkus.mailer.host=127.0.0.1", "-Dquarkus.mailer.port=" + smtp.proxy().port(),
                     "-Dquarkus.mailer.start-tls=DISABLED", "-Dmeridian.email.public-base-url=" + gateway(),
+                    "-Dmeridian.email.mail-link-key=" + MAIL_LINK_KEY,
                     "-Dmeridian.email.first-retry-delay=PT2S")); // a retried mail within the test's patience
             case "agent-service" -> command.addAll(List.of("-Dmeridian.agent.rag-url=" + url("rag-service"),
                     "-Dmeridian.agent.models.primary.provider=openai",
@@ -176,6 +188,12 @@ final class Suite {
                 // The stand-in ingress of the hostile tests connects from 127.0.0.2; test clients are 127.0.0.1.
                 command.add("-Dmeridian.gateway.trusted-proxies=127.0.0.2");
                 command.add("-Dquarkus.management.port=" + gatewayManagementPort);
+                // a route to a server that closes kept-alive connections under requests (HostileEdgeTest)
+                command.add("-Dmeridian.gateway.routes.closing.url=http://127.0.0.1:" + closing.port());
+                command.add("-Dmeridian.gateway.routes.closing.prefixes=/api/closing");
+                command.add("-Dmeridian.gateway.routes.closing.health-path=/api/closing/health");
+                // GraphQL's own pool small enough that one user's slow asks fill it (HostileEdgeTest)
+                command.add("-Dmeridian.gateway.graphql-max-connections=4");
                 for (String strict : List.of("login", "register", "password-reset")) {
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".capacity=1000");
                     command.add("-Dmeridian.gateway.rate-limits." + strict + ".refill-per-second=50");
@@ -244,6 +262,11 @@ final class Suite {
         }
         smtp.close();
         model.close();
+        try {
+            closing.close();
+        } catch (IOException e) {
+            // stopping anyway
+        }
         kafka.close();
         kafkaProxy.close();
         postgresProxy.close();
@@ -268,6 +291,12 @@ final class Suite {
         } catch (IOException e) {
             throw new UncheckedIOException("Redis is needed on 127.0.0.1:6379", e);
         }
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return key;
     }
 
     private static Path jar(String service) {

@@ -36,25 +36,31 @@ class AuthUserMailsTest {
     SmtpServer smtp;
 
     @Test
-    void registrationSendsOneWelcomeMail() throws Exception {
+    void theWelcomeWaitsUntilTheOwnerHasProvedTheAddress() throws Exception {
         String email = MailFixtures.recipient("welcome");
-        String event = event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "Ann"));
-        publish(email, event);
+        UUID userId = UUID.randomUUID();
+        // Registered by anybody with this address, and a name they chose: nothing is mailed for that.
+        publish(email, event("user.registered", Map.of("userId", userId, "email", email, "displayName", "Click here")));
+        publish(email, event("user.email-verified", Map.of("userId", userId, "email", email, "displayName", "Ann",
+                "verifiedAt", "2026-12-02T10:00:00Z")));
 
         MimeMessage mail = await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(email), l -> l.size() == 1).get(0);
-        assertThat(mail.getSubject()).isEqualTo("Welcome to Meridian, Ann");
+        assertThat(mail.getSubject()).isEqualTo("Welcome to Meridian");
         assertThat(GreenMailUtil.getBody(mail)).contains("Ann").contains("http://localhost:8080");
+        assertThat(deliveries(email)).containsExactly("SENT");
     }
 
     @Test
     void theSameEventTwiceSendsOneMail() throws Exception {
         String email = MailFixtures.recipient("twice");
-        String event = event("user.email-verification-requested", Map.of("userId", UUID.randomUUID(), "email", email,
-                "displayName", "Bo", "token", "tok-twice", "expiresAt", Instant.now().plusSeconds(3600).toString()));
+        UUID userId = UUID.randomUUID();
+        String event = event("user.email-verification-requested", Map.of("userId", userId, "email", email,
+                "displayName", "Bo", "sealedToken", MailFixtures.sealed("tok-twice", "user.email-verification-requested", userId),
+                "expiresAt", Instant.now().plusSeconds(3600).toString()));
         publish(email, event);
         publish(email, event);
         String marker = MailFixtures.recipient("marker");
-        publish(marker, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", marker, "displayName", "M")));
+        publish(marker, verifiedEvent(marker));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(marker).size() == 1);
         assertThat(mailsTo(email)).hasSize(1);
@@ -62,17 +68,48 @@ class AuthUserMailsTest {
     }
 
     @Test
-    void resetAndVerificationMailsCarryTheirLinks() throws Exception {
+    void resetAndVerificationMailsCarryTheirLinksWhichAreNeverStored() throws Exception {
         String email = MailFixtures.recipient("links");
-        publish(email, event("user.password-reset-requested", Map.of("userId", UUID.randomUUID(), "email", email,
-                "displayName", "Cy", "token", "reset-token-123", "expiresAt", "2026-11-25T12:00:00Z")));
-        publish(email, event("user.email-verification-requested", Map.of("userId", UUID.randomUUID(), "email", email,
-                "displayName", "Cy", "token", "verify-token-456", "expiresAt", "2026-11-27T12:00:00Z")));
+        UUID userId = UUID.randomUUID();
+        publish(email, event("user.password-reset-requested", Map.of("userId", userId, "email", email,
+                "displayName", "Cy", "sealedToken", MailFixtures.sealed("reset-token-123", "user.password-reset-requested", userId),
+                "expiresAt", "2026-11-25T12:00:00Z")));
+        publish(email, event("user.email-verification-requested", Map.of("userId", userId, "email", email,
+                "displayName", "Cy", "sealedToken", MailFixtures.sealed("verify-token-456", "user.email-verification-requested",
+                        userId), "expiresAt", "2026-11-27T12:00:00Z")));
 
         List<MimeMessage> mails = await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(email), l -> l.size() == 2);
         String bodies = GreenMailUtil.getBody(mails.get(0)) + GreenMailUtil.getBody(mails.get(1));
         assertThat(bodies).contains("http://localhost:8080/reset-password?token=reset-token-123")
                 .contains("http://localhost:8080/verify-email?token=verify-token-456");
+        // What stays in the database: the bodies with a mark where the link was, and no secret, sealed or not.
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveries(email).equals(List.of("SENT", "SENT")));
+        try (Connection connection = infra.database();
+                PreparedStatement query = connection.prepareStatement(
+                        "select d::text, sealed_secret from delivery d where recipient = ?")) {
+            query.setString(1, email);
+            ResultSet rows = query.executeQuery();
+            int seen = 0;
+            while (rows.next()) {
+                seen++;
+                assertThat(rows.getString(1)).doesNotContain("reset-token-123").doesNotContain("verify-token-456")
+                        .contains("one-time link");
+                assertThat(rows.getString(2)).isNull();
+            }
+            assertThat(seen).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSecretSealedForAnotherContextIsNeverSent() throws Exception {
+        String email = MailFixtures.recipient("replayed");
+        UUID userId = UUID.randomUUID();
+        // a verification token replayed as a reset (or for another user) does not open
+        publish(email, event("user.password-reset-requested", Map.of("userId", userId, "email", email, "displayName", "R",
+                "sealedToken", MailFixtures.sealed("not-for-this", "user.email-verification-requested", userId),
+                "expiresAt", "2026-11-25T12:00:00Z")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveries(email).equals(List.of("FAILED")));
+        assertThat(mailsTo(email)).isEmpty();
     }
 
     @Test
@@ -81,7 +118,7 @@ class AuthUserMailsTest {
         List<String> recipients = List.of(MailFixtures.recipient("down1"), MailFixtures.recipient("down2"), MailFixtures.recipient("down3"));
         try {
             for (String email : recipients) {
-                publish(email, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "D")));
+                publish(email, verifiedEvent(email));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> recipients.stream()
                     .allMatch(email -> deliveries(email).equals(List.of("RETRYING"))));
@@ -101,7 +138,7 @@ class AuthUserMailsTest {
         String email = MailFixtures.recipient("budget");
         smtp.proxy().cut();
         try {
-            publish(email, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "F")));
+            publish(email, verifiedEvent(email));
             await().atMost(Duration.ofSeconds(60)).until(() -> deliveries(email).equals(List.of("FAILED")));
         } finally {
             smtp.proxy().restore();
@@ -122,7 +159,7 @@ class AuthUserMailsTest {
         publish(bad, event("user.registered", Map.of("userId", UUID.randomUUID(), "displayName", "No email")));
         publish(bad, "{ not json");
         String good = MailFixtures.recipient("good");
-        publish(good, event("user.registered", Map.of("userId", UUID.randomUUID(), "email", good, "displayName", "G")));
+        publish(good, verifiedEvent(good));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(good).size() == 1);
         List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(30)).until(
@@ -130,6 +167,12 @@ class AuthUserMailsTest {
                 records -> records.stream().filter(r -> bad.equals(r.key())).count() == 2);
         assertThat(dead.stream().filter(r -> bad.equals(r.key())).map(r -> KafkaTestClient.header(r, "dead-letter-reason")))
                 .anyMatch(reason -> reason.contains("no email"));
+    }
+
+    /** The owner proved the address: a welcome mail is owed. */
+    private static String verifiedEvent(String email) {
+        return event("user.email-verified", Map.of("userId", UUID.randomUUID(), "email", email, "displayName", "V",
+                "verifiedAt", "2026-12-02T10:00:00Z"));
     }
 
     private void publish(String key, String value) {

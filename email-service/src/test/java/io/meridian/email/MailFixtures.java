@@ -43,6 +43,27 @@ public final class MailFixtures {
         }
     }
 
+    /** {@code email} as an address its owner proved (what email-service records from {@code user.email-verified}). */
+    public static String verified(Infrastructure infra, String email) {
+        try (Connection connection = infra.database();
+                PreparedStatement insert = connection.prepareStatement(
+                        "insert into recipient (user_id, email, verified, updated_at) values (?, ?, true, now())")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setString(2, email);
+            insert.executeUpdate();
+            return email;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A one-time token sealed as auth-service seals it for email-service (the test profile's key). */
+    public static String sealed(String token, String type, Object userId) {
+        String key = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("meridian.email.mail-link-key",
+                String.class);
+        return io.meridian.platform.security.Sealer.ofBase64(key, "test key").seal(token, type + ":" + userId);
+    }
+
     public static List<MimeMessage> mailsTo(SmtpServer smtp, String email) {
         return Arrays.stream(smtp.mail().getReceivedMessages()).filter(message -> {
             try {

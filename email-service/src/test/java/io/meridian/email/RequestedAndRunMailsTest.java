@@ -35,12 +35,12 @@ class RequestedAndRunMailsTest {
 
     @Test
     void aRequestedMailIsRenderedAndSentOnceEvenWhenTheEventComesTwice() {
-        String email = recipient("requested");
+        String email = verified("requested");
         String request = event("agent-service", "email.requested", email, Map.of("to", email, "template", "password-changed",
                 "data", Map.of("displayName", "Dee", "reason", "changed by the user", "changedAt", "2026-11-25T10:00:00Z")));
         infra.kafkaClient().publishEvent("email.requests", email, request);
         infra.kafkaClient().publishEvent("email.requests", email, request);
-        String marker = recipient("requested-marker");
+        String marker = verified("requested-marker");
         infra.kafkaClient().publishEvent("email.requests", marker, event("rag-service", "email.requested", marker,
                 Map.of("to", marker, "template", "welcome", "data", Map.of("displayName", "M", "email", marker))));
 
@@ -58,8 +58,8 @@ class RequestedAndRunMailsTest {
         infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
                 Map.of("to", "not-an-address", "template", "welcome", "data", Map.of())));
         infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
-                Map.of("to", recipient("unknown-template"), "template", "no-such-template", "data", Map.of())));
-        String good = recipient("after-bad");
+                Map.of("to", verified("unknown-template"), "template", "no-such-template", "data", Map.of())));
+        String good = verified("after-bad");
         infra.kafkaClient().publishEvent("email.requests", key, event("agent-service", "email.requested", key,
                 Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))));
 
@@ -71,10 +71,10 @@ class RequestedAndRunMailsTest {
 
     @Test
     void aTemplateThatCannotBeRenderedFailsThatDeliveryOnly() {
-        String broken = recipient("missing-data");
+        String broken = verified("missing-data");
         infra.kafkaClient().publishEvent("email.requests", broken, event("agent-service", "email.requested", broken,
                 Map.of("to", broken, "template", "password-reset", "data", Map.of("displayName", "X"))));
-        String good = recipient("after-missing-data");
+        String good = verified("after-missing-data");
         infra.kafkaClient().publishEvent("email.requests", good, event("agent-service", "email.requested", good,
                 Map.of("to", good, "template", "welcome", "data", Map.of("displayName", "G", "email", good))));
 
@@ -85,8 +85,8 @@ class RequestedAndRunMailsTest {
 
     @Test
     void aRunThatAskedForNotificationMailsItsOwnerAndOthersDoNot() {
-        String notified = recipient("run-owner");
-        String silent = recipient("run-silent");
+        String notified = verified("run-owner");
+        String silent = verified("run-silent");
         String runId = UUID.randomUUID().toString();
         publishRun("run.requested", runId, notified, true, "QUEUED");
         publishRun("run.completed", UUID.randomUUID().toString(), silent, false, "SUCCEEDED");
@@ -113,11 +113,65 @@ class RequestedAndRunMailsTest {
         assertThat(deadLetterReasons("agent.runs.dlq", runId, 1)).anyMatch(reason -> reason.contains("no email"));
     }
 
+    @Test
+    void mailOnAUsersBehalfGoesOnlyToAnAddressItsOwnerProvedWithANeutralSubject() {
+        String unproved = MailFixtures.recipient("someone-elses");
+        String userId = UUID.randomUUID().toString();
+        infra.kafkaClient().publishEvent("email.requests", unproved, event("agent-service", "email.requested", unproved,
+                Map.of("to", unproved, "userId", userId, "template", "agent-message", "data", Map.of("agentName", "Helper",
+                        "subject", "URGENT: confirm your bank details", "body", "Written by whoever registered.",
+                        "runId", UUID.randomUUID().toString()))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> MailFixtures.deliveries(infra, unproved).equals(List.of("FAILED")));
+        assertThat(mails(unproved)).isEmpty();
+
+        // The owner proves the address (auth-service's event): the same kind of mail goes out, its subject neutral.
+        infra.kafkaClient().publishEvent("auth.users", userId, event("auth-service", "user.email-verified", userId,
+                Map.of("userId", userId, "email", unproved, "displayName", "Owner", "verifiedAt", "2026-12-02T10:00:00Z")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> mails(unproved).size() == 1); // the welcome
+        infra.kafkaClient().publishEvent("email.requests", unproved, event("agent-service", "email.requested", unproved,
+                Map.of("to", unproved, "userId", userId, "template", "agent-message", "data", Map.of("agentName", "Helper",
+                        "subject", "URGENT: confirm your bank details", "body", "Now the owner's own agent.",
+                        "runId", UUID.randomUUID().toString()))));
+        List<MimeMessage> received = await().atMost(Duration.ofSeconds(30)).until(() -> mails(unproved), l -> l.size() == 2);
+        assertThat(received).extracting(RequestedAndRunMailsTest::subject)
+                .containsExactlyInAnyOrder("Welcome to Meridian", "A message from your Meridian agent");
+    }
+
+    @Test
+    void everyTemplateHasAnHourlyLimitPerRecipientAndPerUser() {
+        String inbox = verified("limited");
+        String userId = UUID.randomUUID().toString();
+        for (int i = 0; i < 7; i++) { // the test profile allows 6 of a template to one recipient an hour
+            infra.kafkaClient().publishEvent("email.requests", inbox, event("agent-service", "email.requested", inbox,
+                    Map.of("to", inbox, "template", "agent-message", "data", Map.of("agentName", "A", "subject", "s" + i,
+                            "body", "b", "runId", UUID.randomUUID().toString()))));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> MailFixtures.deliveries(infra, inbox).size() == 7);
+        assertThat(MailFixtures.deliveries(infra, inbox)).filteredOn("FAILED"::equals).hasSize(1);
+
+        // and 10 mails an hour for one user, whatever the recipients
+        List<String> inboxes = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            String each = verified("per-user-" + i);
+            inboxes.add(each);
+            publishRun("run.completed", UUID.randomUUID().toString(), each, true, "SUCCEEDED", userId);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> inboxes.stream()
+                .allMatch(each -> MailFixtures.deliveries(infra, each).size() == 1));
+        assertThat(inboxes.stream().flatMap(each -> MailFixtures.deliveries(infra, each).stream())
+                .filter("FAILED"::equals).count()).isEqualTo(1);
+    }
+
     private void publishRun(String type, String runId, String email, boolean notify, String status) {
+        publishRun(type, runId, email, notify, status, UUID.randomUUID().toString());
+    }
+
+    private void publishRun(String type, String runId, String email, boolean notify, String status, String userId) {
         infra.kafkaClient().publishEvent("agent.runs", runId, event("agent-service", type, runId, Map.of("runId", runId,
-                "agentId", UUID.randomUUID().toString(), "agentName", "Researcher", "userId", UUID.randomUUID().toString(),
+                "agentId", UUID.randomUUID().toString(), "agentName", "Researcher", "userId", userId,
                 "email", email, "status", status, "notify", notify)));
     }
+
 
     private List<String> deadLetterReasons(String topic, String key, int expected) {
         List<ConsumerRecord<String, String>> dead = await().atMost(Duration.ofSeconds(30)).until(
@@ -125,6 +179,11 @@ class RequestedAndRunMailsTest {
                 records -> records.stream().filter(r -> key.equals(r.key())).count() == expected);
         return dead.stream().filter(r -> key.equals(r.key()))
                 .map(r -> KafkaTestClient.header(r, "dead-letter-reason")).toList();
+    }
+
+    /** A fresh address its owner has proved: mail on a user's behalf goes only to such. */
+    private String verified(String prefix) {
+        return MailFixtures.verified(infra, MailFixtures.recipient(prefix));
     }
 
     private List<MimeMessage> mails(String email) {

@@ -80,7 +80,8 @@ public class SendEmailTool implements AgentTool {
         }
         String to = context.caller().email();
         QuarkusTransaction.requiringNew().run(() -> outbox.publish(Topics.EMAIL_REQUESTS, "email.requested",
-                context.runId().toString(), Map.of("to", to, "template", "agent-message", "locale", "en",
+                context.runId().toString(), Map.of("to", to, "userId", context.caller().userId().toString(),
+                        "template", "agent-message", "locale", "en",
                         "data", Map.of("agentName", context.agentName(), "subject", subject, "body", body,
                                 "runId", context.runId().toString()))));
         return "Sent to the user's address " + to + ".";

@@ -86,6 +86,12 @@ public interface AuthConfig {
     /** Machine clients. */
     Clients clients();
 
+    /**
+     * Base64 of 32 random bytes shared with email-service alone: one-time tokens travel to it sealed with this key
+     * (MERIDIAN_MAIL_LINK_KEY, ADR 0011).
+     */
+    String mailLinkKey();
+
     interface Clients {
         /**
          * Scopes a machine client may be granted: those some service checks for machine clients (cache-service's

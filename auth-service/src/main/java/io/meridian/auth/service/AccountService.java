@@ -62,7 +62,10 @@ public class AccountService {
         });
     }
 
-    /** Creates an account without events; for the bootstrap admin and linked external identities. */
+    /**
+     * Creates an account without a registration event (the bootstrap admin, linked external identities); an address
+     * that is proved already is announced as verified.
+     */
     @Transactional
     public User create(String email, String displayName, String passwordHash, Set<String> roles, boolean verified) {
         Instant now = Instant.now();
@@ -76,6 +79,9 @@ public class AccountService {
         user.createdAt = now;
         user.updatedAt = now;
         user.persist();
+        if (verified) {
+            events.emailVerified(user); // email-service learns which addresses are proved (ADR 0011)
+        }
         return user;
     }
 
@@ -83,8 +89,11 @@ public class AccountService {
     public void verifyEmail(String token) {
         OneTimeToken spent = spend(token, OneTimeToken.Purpose.VERIFY_EMAIL);
         User user = User.findById(spent.userId);
-        user.emailVerified = true;
-        user.updatedAt = Instant.now();
+        if (!user.emailVerified) {
+            user.emailVerified = true;
+            user.updatedAt = Instant.now();
+            events.emailVerified(user);
+        }
     }
 
     /**
@@ -158,7 +167,10 @@ public class AccountService {
             User user = User.findById(spent.userId);
             setPassword(user, hash);
             // Whoever could read the mail could have signed in; the owner just proved the mailbox is theirs.
-            user.emailVerified = true;
+            if (!user.emailVerified) {
+                user.emailVerified = true;
+                events.emailVerified(user);
+            }
             sessions.revokeAll(user.id, null, "password-reset");
             events.passwordChanged(user, "reset");
         });

@@ -31,8 +31,19 @@ public interface EmailConfig {
     @WithDefault("PT24H")
     Duration maxAge();
 
-    /** Most mails of a template one recipient may get in an hour, by template (others: unlimited). */
+    /** Most mails of a template one recipient may get in an hour, by template (others: default-hourly-limit). */
     java.util.Map<String, Integer> hourlyLimits();
+
+    /** Most mails of any other template one recipient may get in an hour. */
+    @WithDefault("20")
+    int defaultHourlyLimit();
+
+    /** Most mails for one user (all templates, all recipients) in an hour. */
+    @WithDefault("30")
+    int userHourlyLimit();
+
+    /** Base64 of 32 bytes shared with auth-service only: opens the one-time links it seals (MERIDIAN_MAIL_LINK_KEY). */
+    String mailLinkKey();
 
     /** How long finished deliveries (SENT, FAILED) are kept. */
     @WithDefault("P30D")

@@ -44,4 +44,21 @@ public class Delivery extends PanacheEntityBase {
     public Instant nextAttemptAt;
     @Column(name = "sent_at")
     public Instant sentAt;
+    /** The account the mail is for, or whose action caused it (per-user limits); null for operators' mail. */
+    @Column(name = "user_id")
+    public UUID userId;
+    /**
+     * A one-time link's secret, sealed by auth-service for email-service only; opened when the mail is sent and
+     * cleared once it is sent or failed for good. The stored bodies hold {@link #LINK_MARK} where the link goes.
+     */
+    @Column(name = "sealed_secret")
+    public String sealedSecret;
+    @Column(name = "secret_context")
+    public String secretContext;
+    /** The link up to the secret (base URL and path). */
+    @Column(name = "secret_prefix")
+    public String secretPrefix;
+
+    /** Where a one-time link stands in a stored body: the link itself is never stored. */
+    public static final String LINK_MARK = "[one-time link: sent by mail, not kept]";
 }

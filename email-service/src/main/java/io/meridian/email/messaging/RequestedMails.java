@@ -20,6 +20,7 @@ import io.meridian.email.service.DeliveryService;
 import io.meridian.email.service.MailTemplates;
 import io.meridian.platform.events.EventConsumer;
 import io.meridian.platform.events.EventEnvelope;
+import io.meridian.platform.events.EventFields;
 import io.meridian.platform.events.PoisonEventException;
 import io.smallrye.common.annotation.Blocking;
 
@@ -63,7 +64,10 @@ public class RequestedMails {
             throw new PoisonEventException("no template " + request.template());
         }
         Map<String, Object> data = request.data() == null ? new HashMap<>() : new HashMap<>(request.data());
-        deliveries.enqueue(request.to(), request.template(), data, request.locale(), event.id());
+        // Mail other services ask for on a user's behalf (an agent's message): only to a proved address.
+        String userId = EventFields.optional(event.data(), "userId");
+        deliveries.enqueue(request.to(), request.template(), data, request.locale(), event.id(),
+                userId == null ? null : java.util.UUID.fromString(userId), null, true);
     }
 
     private SendRequest read(EventEnvelope event) {

@@ -51,6 +51,8 @@ public class RunNotificationMails {
         values.put("status", EventFields.required(data, "status"));
         String agentName = EventFields.optional(data, "agentName");
         values.put("agentName", agentName == null ? "Your agent" : agentName);
-        deliveries.enqueue(EventFields.required(data, "email"), "run-completed", values, "en", event.id());
+        String userId = EventFields.optional(data, "userId");
+        deliveries.enqueue(EventFields.required(data, "email"), "run-completed", values, "en", event.id(),
+                userId == null ? null : java.util.UUID.fromString(userId), null, true);
     }
 }

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.meridian.email.config.EmailConfig;
 import io.meridian.email.domain.Delivery;
+import io.meridian.email.domain.Recipient;
 import io.meridian.platform.tx.AfterCommit;
 
 /**
@@ -36,8 +37,31 @@ public class DeliveryService {
         this.config = config;
     }
 
+    /**
+     * A one-time link: the link up to its secret, and the secret as auth-service sealed it for email-service (with the
+     * context it was sealed under). It is opened only when the mail is sent.
+     */
+    public record SealedLink(String prefix, String sealedSecret, String context) {
+    }
+
+    /** Templates that go to any address: the proof of the address itself, and the way back into an account. */
+    static final java.util.Set<String> TO_ANY_ADDRESS = java.util.Set.of("verify-email", "password-reset");
+
     @Transactional
     public Delivery enqueue(String recipient, String template, Map<String, Object> data, String locale, String eventId) {
+        return enqueue(recipient, template, data, locale, eventId, null, null, false);
+    }
+
+    /**
+     * Queues a mail. {@code onBehalfOfUser}: the mail carries what a user caused or wrote (their account's mail, an
+     * agent's message, a run notice), so it goes only to an address some account proved, unless the template is the
+     * proof itself or the password reset (ADR 0011); operators' and machine clients' mail
+     * ({@code POST /api/email/messages}) is theirs to address. Every template has an hourly limit per recipient, and
+     * mail for a user an hourly limit per user.
+     */
+    @Transactional
+    public Delivery enqueue(String recipient, String template, Map<String, Object> data, String locale, String eventId,
+            UUID userId, SealedLink link, boolean onBehalfOfUser) {
         Delivery delivery = new Delivery();
         delivery.id = UUID.randomUUID();
         delivery.recipient = recipient;
@@ -45,7 +69,10 @@ public class DeliveryService {
         delivery.locale = locale == null ? "en" : locale;
         delivery.eventId = eventId;
         delivery.createdAt = Instant.now();
-        String limited = overLimit(recipient, template, delivery.createdAt);
+        delivery.userId = userId;
+        String limited = onBehalfOfUser && !TO_ANY_ADDRESS.contains(template) && !Recipient.isVerified(recipient)
+                ? "not sent: " + template + " mail goes only to an address its owner has verified"
+                : overLimit(recipient, template, userId, delivery.createdAt);
         if (limited != null) {
             delivery.status = Delivery.Status.FAILED;
             delivery.lastError = limited;
@@ -53,8 +80,16 @@ public class DeliveryService {
             LOG.warnf("Delivery %s to %s refused: %s", delivery.id, recipient, limited);
             return delivery;
         }
+        Map<String, Object> values = data;
+        if (link != null) {
+            values = new java.util.HashMap<>(data);
+            values.put("link", Delivery.LINK_MARK); // the stored bodies never hold the link
+            delivery.sealedSecret = link.sealedSecret();
+            delivery.secretContext = link.context();
+            delivery.secretPrefix = link.prefix();
+        }
         try {
-            MailTemplates.Rendered mail = templates.render(template, data);
+            MailTemplates.Rendered mail = templates.render(template, values);
             delivery.subject = mail.subject();
             delivery.htmlBody = mail.html();
             delivery.textBody = mail.text();
@@ -72,21 +107,30 @@ public class DeliveryService {
         return delivery;
     }
 
-    /** The reason this mail would exceed its template's hourly limit for the recipient, or null. */
-    private String overLimit(String recipient, String template, Instant now) {
-        Integer limit = config.hourlyLimits().get(template);
-        if (limit == null) {
-            return null;
-        }
-        // Parallel consumers and replicas count one at a time for a recipient and template.
+    /** The reason this mail would exceed an hourly limit (per recipient and template, per user), or null. */
+    private String overLimit(String recipient, String template, UUID userId, Instant now) {
+        int limit = config.hourlyLimits().getOrDefault(template, config.defaultHourlyLimit());
+        Instant hourAgo = now.minus(java.time.Duration.ofHours(1));
+        // Parallel consumers and replicas count one at a time for a recipient.
         Delivery.getEntityManager()
                 .createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(?1))) l")
-                .setParameter(1, "email-limit:" + template + ":" + recipient).getSingleResult();
-        long sent = Delivery.count("recipient = ?1 and template = ?2 and createdAt > ?3 and status <> ?4", recipient,
-                template, now.minus(java.time.Duration.ofHours(1)), Delivery.Status.FAILED);
-        return sent >= limit
-                ? "rate limited: at most " + limit + " " + template + " mails an hour to one recipient"
-                : null;
+                .setParameter(1, "email-limit:" + recipient.toLowerCase(java.util.Locale.ROOT)).getSingleResult();
+        long sent = Delivery.count("lower(recipient) = ?1 and template = ?2 and createdAt > ?3 and status <> ?4",
+                recipient.toLowerCase(java.util.Locale.ROOT), template, hourAgo, Delivery.Status.FAILED);
+        if (sent >= limit) {
+            return "rate limited: at most " + limit + " " + template + " mails an hour to one recipient";
+        }
+        if (userId != null) {
+            Delivery.getEntityManager()
+                    .createNativeQuery("select 1 from (select pg_advisory_xact_lock(hashtext(?1))) l")
+                    .setParameter(1, "email-limit-user:" + userId).getSingleResult();
+            long forUser = Delivery.count("userId = ?1 and createdAt > ?2 and status <> ?3", userId, hourAgo,
+                    Delivery.Status.FAILED);
+            if (forUser >= config.userHourlyLimit()) {
+                return "rate limited: at most " + config.userHourlyLimit() + " mails an hour for one user";
+            }
+        }
+        return null;
     }
 
     static String truncate(String message) {

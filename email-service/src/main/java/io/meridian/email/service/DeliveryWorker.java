@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.meridian.email.config.EmailConfig;
 import io.meridian.email.domain.Delivery;
+import io.meridian.platform.security.Sealer;
 import io.meridian.platform.jobs.WakeableLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,9 +46,11 @@ public class DeliveryWorker {
     private final Timer sendTime;
     private final WakeableLoop loop;
     private final ExecutorService senders;
+    private final Sealer mailLinks;
 
     DeliveryWorker(ReactiveMailer mailer, EmailConfig config, MeterRegistry registry) {
         this.mailer = mailer;
+        this.mailLinks = Sealer.ofBase64(config.mailLinkKey(), "meridian.email.mail-link-key (MERIDIAN_MAIL_LINK_KEY)");
         this.config = config;
         this.registry = registry;
         this.loop = new WakeableLoop("email-sender", config.pollInterval(), this::sendAllDue);
@@ -89,10 +92,11 @@ public class DeliveryWorker {
             // subscribed here, context propagation would carry this transaction to the mailer's callbacks on the
             // event loop, and it was seen disassociated from this thread before commit. The rows are updated here,
             // on this thread, once every mail has its outcome.
-            List<Mail> mails = due.stream().map(d -> Mail.withHtml(d.recipient, d.subject, d.htmlBody).setText(d.textBody))
-                    .toList();
+            List<Mail> mails = due.stream().map(this::mailOf).toList();
             List<CompletableFuture<Outcome>> sends = mails.stream()
-                    .map(mail -> CompletableFuture.supplyAsync(() -> send(mail), senders)).toList();
+                    .map(mail -> mail == null ? CompletableFuture.completedFuture(UNOPENABLE)
+                            : CompletableFuture.supplyAsync(() -> send(mail), senders))
+                    .toList();
             for (int i = 0; i < due.size(); i++) {
                 record(due.get(i), sends.get(i).join());
             }
@@ -100,9 +104,32 @@ public class DeliveryWorker {
         });
     }
 
+    /**
+     * The mail to send. A one-time link is opened only here, in memory, and put where the stored bodies hold
+     * {@link Delivery#LINK_MARK}; what is stored never holds it (ADR 0011). A secret that does not open (another key)
+     * leaves the mark and fails the delivery for good.
+     */
+    private Mail mailOf(Delivery delivery) {
+        String html = delivery.htmlBody;
+        String text = delivery.textBody;
+        if (delivery.sealedSecret != null) {
+            try {
+                String link = delivery.secretPrefix + mailLinks.openString(delivery.sealedSecret, delivery.secretContext);
+                html = html.replace(Delivery.LINK_MARK, link);
+                text = text.replace(Delivery.LINK_MARK, link);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return Mail.withHtml(delivery.recipient, delivery.subject, html).setText(text);
+    }
+
     /** When the SMTP server accepted the mail, or why it did not. */
     private record Outcome(Instant acceptedAt, Throwable failure) {
     }
+
+    /** A delivery whose one-time link could not be opened: never handed to SMTP. */
+    private static final Outcome UNOPENABLE = new Outcome(null, null);
 
     /** Hands one mail to the SMTP server, on a sender thread; never throws. */
     private Outcome send(Mail mail) {
@@ -120,8 +147,19 @@ public class DeliveryWorker {
     private void record(Delivery delivery, Outcome outcome) {
         Instant now = Instant.now();
         delivery.attempts++;
+        if (outcome == UNOPENABLE) {
+            delivery.status = Delivery.Status.FAILED;
+            delivery.lastError = "the one-time link does not open with meridian.email.mail-link-key (MERIDIAN_MAIL_LINK_KEY"
+                    + " must be auth-service's)";
+            delivery.nextAttemptAt = null;
+            delivery.sealedSecret = null;
+            registry.counter("meridian.email.deliveries", "outcome", "failed").increment();
+            LOG.warnf("Delivery %s failed: %s", delivery.id, delivery.lastError);
+            return;
+        }
         if (outcome.failure() == null) {
             delivery.status = Delivery.Status.SENT;
+            delivery.sealedSecret = null; // nothing of the link is kept once it is out
             delivery.sentAt = outcome.acceptedAt();
             delivery.lastError = null;
             delivery.nextAttemptAt = null;
@@ -135,6 +173,7 @@ public class DeliveryWorker {
                     || delivery.createdAt.plus(config.maxAge()).isBefore(now);
             if (permanent || exhausted) {
                 delivery.status = Delivery.Status.FAILED;
+                delivery.sealedSecret = null;
                 delivery.nextAttemptAt = null;
                 registry.counter("meridian.email.deliveries", "outcome", "failed").increment();
                 LOG.warnf("Delivery %s to %s failed for good after %d attempt(s): %s", delivery.id, delivery.recipient,

@@ -29,17 +29,20 @@ public class MailTemplates {
 
     private static final Map<String, Spec> SPECS = Map.of(
             "agent-message", new Spec("A message an agent's send_email tool sends to its own user",
-                    "{agentName}: {subject}", List.of("agentName", "subject", "body", "runId")),
-            "welcome", new Spec("Sent when an account is registered", "Welcome to Meridian, {displayName}",
+                    "A message from your Meridian agent", List.of("agentName", "subject", "body", "runId")),
+            "welcome", new Spec("Sent when an account's address is verified", "Welcome to Meridian",
                     List.of("displayName", "email")),
             "verify-email", new Spec("Asks the owner to confirm the address", "Confirm your email address",
-                    List.of("displayName", "email", "link", "expiresAt")),
+                    List.of("email", "link", "expiresAt")),
             "password-reset", new Spec("Carries the password reset link", "Reset your Meridian password",
-                    List.of("displayName", "link", "expiresAt")),
+                    List.of("link", "expiresAt")),
             "password-changed", new Spec("Tells the owner the password changed", "Your Meridian password was changed",
                     List.of("displayName", "reason", "changedAt")),
             "run-completed", new Spec("An agent run the user asked to hear about has finished",
                     "Your agent run has finished: {status}", List.of("agentName", "runId", "status")));
+
+    /** The longest text a value may put into a mail. */
+    static final int MAX_VALUE = 20_000;
 
     private final Engine engine;
     private final String baseUrl;
@@ -69,7 +72,10 @@ public class MailTemplates {
         if (spec == null) {
             throw new IllegalArgumentException("no template " + name);
         }
-        Map<String, Object> values = new HashMap<>(data);
+        Map<String, Object> values = new HashMap<>();
+        // What users wrote is bounded (subjects are neutral and hold none of it).
+        data.forEach((key, value) -> values.put(key, value instanceof String text && text.length() > MAX_VALUE
+                ? text.substring(0, MAX_VALUE) + "…" : value));
         values.put("baseUrl", baseUrl);
         Template html = engine.getTemplate("mail/" + name + ".html");
         Template text = engine.getTemplate("mail/" + name + ".txt");

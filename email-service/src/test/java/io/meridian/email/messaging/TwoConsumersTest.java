@@ -58,7 +58,7 @@ class TwoConsumersTest {
         String batch = UUID.randomUUID().toString().substring(0, 8);
         List<String> recipients = new ArrayList<>();
         for (int i = 0; i < BACKLOG; i++) {
-            String to = "backlog-" + batch + "-" + i + "@example.com";
+            String to = MailFixtures.verified(infra, "backlog-" + batch + "-" + i + "@example.com");
             recipients.add(to);
             infra.kafkaClient().publishEvent(topic, to, MailFixtures.event("agent-service", "email.requested", to,
                     Map.of("to", to, "template", "welcome", "data", Map.of("displayName", "B" + i, "email", to))));

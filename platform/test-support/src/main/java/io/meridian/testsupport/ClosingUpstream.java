@@ -1,4 +1,4 @@
-package io.meridian.gateway;
+package io.meridian.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,22 +15,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP/1.1 server that keeps connections alive and, on every connection, reads the request after the
  * {@code perConnection}-th and closes the connection without answering it: a kept-alive connection the server closed
  * just as the next request arrived (a request limit, or an idle timeout firing), the case a reverse proxy must retry.
+ * It answers {@code GET} and {@code DELETE} under {@code /api/} with 200 and a small JSON body, anything else 404.
  */
-final class ClosingUpstream implements AutoCloseable {
+public final class ClosingUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final int perConnection;
-    final AtomicInteger answered = new AtomicInteger();
-    final AtomicInteger closedUnanswered = new AtomicInteger();
+    public final AtomicInteger answered = new AtomicInteger();
+    public final AtomicInteger closedUnanswered = new AtomicInteger();
 
-    ClosingUpstream(int perConnection) throws IOException {
+    public ClosingUpstream(int perConnection) throws IOException {
         this.perConnection = perConnection;
         this.server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
         threads.submit(this::accept);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
