@@ -38,6 +38,8 @@ public class ServiceCalls {
     private final GatewayConfig config;
     private final HttpClient admin;
     private final HttpClient graph;
+    /** For a GET sent again: a connection of its own, never a pooled one that may be just as stale. */
+    private final HttpClient fresh;
 
     ServiceCalls(GatewayConfig config, Vertx vertx) {
         this.config = config;
@@ -47,6 +49,9 @@ public class ServiceCalls {
         this.graph = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.healthTimeout().toMillis()).setMaxPoolSize(config.graphqlMaxConnections())
                 .setMaxWaitQueueSize(Math.max(64, config.graphqlMaxConnections() * 4)).setName("gateway-graphql"));
+        this.fresh = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.healthTimeout().toMillis()).setKeepAlive(false).setMaxPoolSize(8)
+                .setMaxWaitQueueSize(64).setName("gateway-calls-retry"));
     }
 
     /** GET {@code path} of every service, passing {@code authorization} on when given; answers by service name. */
@@ -95,13 +100,20 @@ public class ServiceCalls {
                     ? call(client, instance, method, path, body, authorization)
                     : Uni.createFrom().item(previous));
         }
+        if (method == HttpMethod.GET) {
+            // A kept-alive connection the service had just closed under the request: asked once more, on a new one.
+            answer = answer.flatMap(previous -> previous.status() == 0 && previous.error() != null
+                    && previous.error().contains("Closed")
+                            ? call(fresh, route.url().get(0), method, path, body, authorization)
+                            : Uni.createFrom().item(previous));
+        }
         return answer;
     }
 
     private Uni<Answer> call(HttpClient client, URI instance, HttpMethod method, String path, Buffer body,
             String authorization) {
         long started = System.nanoTime();
-        long limit = client == admin || method == HttpMethod.GET ? config.healthTimeout().toMillis()
+        long limit = client != graph || method == HttpMethod.GET ? config.healthTimeout().toMillis()
                 : config.callTimeout().toMillis();
         RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(instance.resolve(path).toString())
