@@ -67,6 +67,35 @@ class BruteForceTest extends AuthTestSupport {
     }
 
     @Test
+    void wrongCurrentPasswordsFromManyAddressesGetNoMoreHashesThanFromOne() throws Exception {
+        Account account = register("holder");
+        String token = login(account).access();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<Integer>> guesses = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                String guess = "stolen-token-guess-" + i;
+                String address = newAddress(); // a stolen token used from 32 addresses at once
+                guesses.add(() -> io.restassured.RestAssured.given().auth().oauth2(token)
+                        .contentType(io.restassured.http.ContentType.JSON).header("X-Forwarded-For", address)
+                        .body(java.util.Map.of("currentPassword", guess, "newPassword", "a-new-long-passphrase-" + guess))
+                        .when().put("/api/auth/me/password").statusCode());
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> status : pool.invokeAll(guesses)) {
+                statuses.add(status.get());
+            }
+            // the account's attempts are counted across addresses: five free, one that starts the delay
+            assertThat(statuses.stream().filter(s -> s == 400).count()).isEqualTo(6);
+            assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(26);
+        } finally {
+            pool.shutdownNow();
+        }
+        // signing in is throttled apart: the owner still gets in
+        loginResponse(account.email(), PASSWORD, newAddress()).then().statusCode(200);
+    }
+
+    @Test
     void oneAddressGuessingAcrossManyAccountsIsDelayed() {
         String attacker = newAddress();
         for (int i = 0; i < 21; i++) {

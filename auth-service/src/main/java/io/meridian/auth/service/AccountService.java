@@ -112,13 +112,14 @@ public class AccountService {
         }
         String email = account[0];
         String currentHash = account[1];
-        // Guessing the current password with a stolen access token is throttled like a login.
-        throttle.acquire(email, address);
+        // Guessing the current password with a stolen access token is throttled like a login, and per account across
+        // addresses: parallel guesses from many addresses get no more hashes than serial ones.
+        throttle.acquireHolder(email, address);
         if (currentHash == null || !hasher.verify(currentPassword, currentHash)) {
             throttle.failed(email, address);
             throw ProblemException.invalidField("currentPassword", "is not correct");
         }
-        throttle.succeeded(email, address);
+        throttle.succeededHolder(email);
         policy.check("newPassword", newPassword, email);
         String newHash = hasher.hash(newPassword);
         QuarkusTransaction.requiringNew().run(() -> {

@@ -27,6 +27,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class LoginThrottle {
 
+    /** The account slot of password checks made with a session of the account, whatever the address. */
+    private static final String HOLDER = "session-holder";
+
     private final EntityManager em;
     private final AuthConfig.Throttle config;
 
@@ -40,13 +43,31 @@ public class LoginThrottle {
      * {@link #succeeded} or {@link #failed}.
      */
     public void acquire(String email, String address) {
+        take(email, address, address);
+    }
+
+    private void take(String email, String address, String accountSlot) {
         long wait = QuarkusTransaction.requiringNew().call(() -> {
             long addressWait = blockedFor(addressKey(address));
-            return addressWait > 0 ? addressWait : take(accountKey(email, address), config.accountFreeAttempts());
+            return addressWait > 0 ? addressWait : take(accountKey(email, accountSlot), config.accountFreeAttempts());
         });
         if (wait > 0) {
             throw ProblemException.tooManyRequests("Too many failed sign-ins; try again in " + wait + " s.", wait);
         }
+    }
+
+    /**
+     * Like {@link #acquire}, for a password check whose caller already holds one of the account's sessions (a password
+     * change): the account's attempts count across every address, since a stolen token needs no sign-in and could
+     * otherwise be spread over many addresses. Followed by {@link #succeededHolder} or {@link #failed}.
+     */
+    public void acquireHolder(String email, String address) {
+        take(email, address, HOLDER);
+    }
+
+    /** A correct password from a session holder: the account's count starts over. */
+    public void succeededHolder(String email) {
+        succeeded(email, HOLDER);
     }
 
     /** A correct password: the account's count from this address starts over; the address' failures stay. */
