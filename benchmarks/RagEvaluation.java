@@ -81,7 +81,11 @@ public class RagEvaluation {
 
         System.out.println("| mode | nDCG@10 | recall@10 | MRR@10 | p50 ms | p95 ms |");
         System.out.println("|---|---|---|---|---|---|");
-        for (String mode : List.of("keyword", "vector", "hybrid")) {
+        // hybrid once per fusion: normalised scores (min-max, z-score; the deployment's vector weight) and rank fusion
+        for (List<String> run : List.of(List.of("keyword", ""), List.of("vector", ""), List.of("hybrid", "min-max"),
+                List.of("hybrid", "z-score"), List.of("hybrid", "rrf"))) {
+            String mode = run.get(0);
+            String fusion = run.get(1);
             double ndcg = 0, recall = 0, mrr = 0;
             List<Double> latencies = new ArrayList<>();
             int judged = 0;
@@ -91,8 +95,12 @@ public class RagEvaluation {
                     continue;
                 }
                 long t = System.nanoTime();
-                JsonNode found = post(rag + "/api/rag/search", token, Map.of("query", query.getValue(),
+                Map<String, Object> request = new HashMap<>(Map.of("query", query.getValue(),
                         "collectionIds", List.of(collection), "topK", 30, "mode", mode));
+                if (!fusion.isEmpty()) {
+                    request.put("fusion", fusion);
+                }
+                JsonNode found = post(rag + "/api/rag/search", token, request);
                 latencies.add((System.nanoTime() - t) / 1e6);
                 LinkedHashSet<String> ranking = new LinkedHashSet<>();
                 found.get("results").forEach(r -> ranking.add(r.get("externalId").asText()));
@@ -103,7 +111,8 @@ public class RagEvaluation {
                 judged++;
             }
             double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf("| %s | %.4f | %.4f | %.4f | %.1f | %.1f |%n", mode, ndcg / judged, recall / judged,
+            System.out.printf("| %s | %.4f | %.4f | %.4f | %.1f | %.1f |%n",
+                    fusion.isEmpty() ? mode : mode + " (" + fusion + ")", ndcg / judged, recall / judged,
                     mrr / judged, percentile(sorted, 0.50), percentile(sorted, 0.95));
         }
         System.out.printf("%n%d judged queries; collection %s (delete it with DELETE /api/rag/collections/%s)%n",

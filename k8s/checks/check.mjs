@@ -18,7 +18,7 @@ function render(dir) {
 }
 
 // Schemas: the Kubernetes API's (kubernetes-models) and prometheus-operator's; for the operators' custom resources
-// that no schema package covers here (Strimzi, CloudNativePG), the fields their CRDs require.
+// that no schema package covers here (Strimzi, CloudNativePG, OpenSearch), the fields their CRDs require.
 const MODULES = {
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
 };
@@ -27,6 +27,7 @@ const REQUIRED = {
   "kafka.strimzi.io/v1beta2/KafkaNodePool": ["spec.replicas", "spec.roles", "spec.storage.type", "metadata.labels.strimzi\\.io/cluster"],
   "kafka.strimzi.io/v1beta2/KafkaTopic": ["spec.topicName", "spec.partitions", "spec.replicas", "metadata.labels.strimzi\\.io/cluster"],
   "postgresql.cnpg.io/v1/Cluster": ["spec.instances", "spec.storage.size"],
+  "opensearch.opster.io/v1/OpenSearchCluster": ["spec.general.serviceName", "spec.general.version", "spec.nodePools"],
 };
 
 function get(object, path) {

@@ -17,10 +17,12 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.meridian.testsupport.PostgresSchema;
+import io.meridian.testsupport.SearchEngine;
 
 /**
  * The real rag-service, its packaged application started as a process of its own on the port agent-service's
- * knowledge_search calls, with a fresh schema, the tests' Kafka broker and Redis, and trusting the tests' signing key:
+ * knowledge_search calls, with a fresh schema, an OpenSearch node of its own, the tests' Kafka broker and Redis, and
+ * trusting the tests' signing key:
  * so the tool is proven against rag-service's own ownership rules, not a copy of them.
  */
 final class RealRagService implements AutoCloseable {
@@ -29,11 +31,13 @@ final class RealRagService implements AutoCloseable {
 
     private final Process process;
     private final PostgresSchema schema;
+    private final SearchEngine search;
     private final String url;
 
-    private RealRagService(Process process, PostgresSchema schema, String url) {
+    private RealRagService(Process process, PostgresSchema schema, SearchEngine search, String url) {
         this.process = process;
         this.schema = schema;
+        this.search = search;
         this.url = url;
     }
 
@@ -46,6 +50,7 @@ final class RealRagService implements AutoCloseable {
         Config config = ConfigProvider.getConfig();
         String url = config.getValue("meridian.agent.rag-url", String.class);
         PostgresSchema schema = PostgresSchema.create("ragforagent");
+        SearchEngine search = SearchEngine.startTemporary(); // rag-service's index
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:+UseSerialGC",
                 "-Dquarkus.http.port=" + URI.create(url).getPort(),
@@ -57,15 +62,17 @@ final class RealRagService implements AutoCloseable {
                 "-Dquarkus.redis.hosts=" + config.getValue("quarkus.redis.hosts", String.class),
                 "-Dmp.jwt.verify.publickey.location=" + config.getValue("mp.jwt.verify.publickey.location", String.class),
                 "-Dmeridian.rag.cache.enabled=false",
+                "-Dmeridian.rag.engine.hosts=" + search.url(),
                 "-jar", JAR.toAbsolutePath().toString()));
         try {
             Path log = Files.createTempFile("rag-service-for-agent-tests-", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            RealRagService rag = new RealRagService(process, schema, url);
+            RealRagService rag = new RealRagService(process, schema, search, url);
             rag.awaitReady(log);
             return rag;
         } catch (IOException e) {
             schema.drop();
+            search.close();
             throw new UncheckedIOException(e);
         }
     }
@@ -124,5 +131,6 @@ final class RealRagService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         schema.drop();
+        search.close();
     }
 }

@@ -21,11 +21,13 @@ import io.meridian.testsupport.ClosingUpstream;
 import io.meridian.testsupport.FreePorts;
 import io.meridian.testsupport.KafkaBroker;
 import io.meridian.testsupport.PostgresSchema;
+import io.meridian.testsupport.SearchEngine;
 import io.meridian.testsupport.SmtpServer;
 import io.meridian.testsupport.TcpProxy;
 
 /**
- * The whole platform for end-to-end tests, started once per test run: a Kafka broker (in this JVM), an SMTP server,
+ * The whole platform for end-to-end tests, started once per test run: a Kafka broker (in this JVM), an OpenSearch
+ * node (in a JVM of its own), an SMTP server,
  * a fresh schema per service in the local PostgreSQL, a Redis database of its own, and the six packaged services
  * ({@code <service>/target/quarkus-app}) as processes of their own on free ports, wired to each other as in
  * production. Tests talk to the gateway only. Everything stops when the test JVM exits; each service's log is kept
@@ -58,6 +60,8 @@ final class Suite {
     final TcpProxy kafkaProxy;
     final TcpProxy postgresProxy;
     final TcpProxy redisProxy;
+    /** The OpenSearch node rag-service indexes into, in a JVM of its own. */
+    final SearchEngine search;
     final SmtpServer smtp;
     final ChatModelStandIn model;
     /** Behind the gateway's "closing" route: closes every kept-alive connection under its fourth request. */
@@ -88,6 +92,7 @@ final class Suite {
         flushRedis(REDIS_DATABASE);
         postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
         redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
+        search = SearchEngine.startTemporary();
         smtp = SmtpServer.start();
         model = new ChatModelStandIn();
         try {
@@ -103,10 +108,19 @@ final class Suite {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (String service : SERVICES) {
+        // First one instance of each service, then the second replicas: two instances migrating an empty schema at
+        // once can both try to create Liquibase's own tables, and one then exits (a first deployment in Kubernetes
+        // restarts that pod; here it would end the run).
+        List<String> first = SERVICES.stream().filter(i -> i.equals(service(i))).toList();
+        List<String> replicas = SERVICES.stream().filter(i -> !i.equals(service(i))).toList();
+        for (String service : first) {
             processes.put(service, launch(service));
         }
-        awaitReady(SERVICES, Duration.ofSeconds(300));
+        awaitReady(first, Duration.ofSeconds(300));
+        for (String replica : replicas) {
+            processes.put(replica, launch(replica));
+        }
+        awaitReady(replicas, Duration.ofSeconds(180));
     }
 
     String gateway() {
@@ -176,7 +190,8 @@ final class Suite {
                     "-Dmeridian.agent.models.primary.provider=openai",
                     "-Dmeridian.agent.models.primary.base-url=" + model.baseUrl(),
                     "-Dmeridian.agent.models.primary.api-key=e2e", "-Dmeridian.agent.models.primary.name=e2e"));
-            case "rag-service" -> command.addAll(List.of("-Dmeridian.rag.chat.provider=openai",
+            case "rag-service" -> command.addAll(List.of("-Dmeridian.rag.engine.hosts=" + search.url(),
+                    "-Dmeridian.rag.chat.provider=openai",
                     "-Dmeridian.rag.chat.base-url=" + model.baseUrl(), "-Dmeridian.rag.chat.api-key=e2e",
                     "-Dmeridian.rag.chat.model=e2e"));
             case "gateway" -> {
@@ -267,6 +282,7 @@ final class Suite {
         } catch (IOException e) {
             // stopping anyway
         }
+        search.close();
         kafka.close();
         kafkaProxy.close();
         postgresProxy.close();

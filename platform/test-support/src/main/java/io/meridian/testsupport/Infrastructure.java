@@ -5,7 +5,8 @@ import java.sql.SQLException;
 
 /**
  * What the global test resource started for this test run, handed to tests through
- * {@link InjectInfrastructure}: the Kafka broker, PostgreSQL schema and Redis, each behind a proxy the test can cut.
+ * {@link InjectInfrastructure}: the Kafka broker, PostgreSQL schema, Redis and (where a module asked for it) the
+ * OpenSearch node, each behind a proxy the test can cut.
  */
 public final class Infrastructure {
 
@@ -15,9 +16,13 @@ public final class Infrastructure {
     private final TcpProxy postgresProxy;
     private final TcpProxy redisProxy;
     private final String redisUrl;
+    private final SearchEngine search;
+    private final TcpProxy searchProxy;
 
     Infrastructure(KafkaBroker kafka, TcpProxy kafkaProxy, PostgresSchema schema, TcpProxy postgresProxy,
-            TcpProxy redisProxy, String redisUrl) {
+            TcpProxy redisProxy, String redisUrl, SearchEngine search, TcpProxy searchProxy) {
+        this.search = search;
+        this.searchProxy = searchProxy;
         this.kafka = kafka;
         this.kafkaProxy = kafkaProxy;
         this.schema = schema;
@@ -39,6 +44,22 @@ public final class Infrastructure {
     /** The proxy between the service and Redis: {@code cut()} it to take Redis away. */
     public TcpProxy redisProxy() {
         return redisProxy;
+    }
+
+    /** The proxy between the service and the OpenSearch node: {@code cut()} it to take the engine away. */
+    public TcpProxy searchProxy() {
+        if (searchProxy == null) {
+            throw new IllegalStateException("this module's tests did not start the search engine");
+        }
+        return searchProxy;
+    }
+
+    /** The OpenSearch node's own address, bypassing the proxy (for a test that looks inside the engine). */
+    public String searchUrl() {
+        if (search == null) {
+            throw new IllegalStateException("this module's tests did not start the search engine");
+        }
+        return search.url();
     }
 
     public String bootstrapServers() {

@@ -18,7 +18,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Register it once per module as a global resource (so that every test class sees Kafka), for example
  * {@code @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL)}. The init
  * argument {@code schemaPrefix} names the schema (default {@code test}); {@code uses} lists what to start, among
- * {@code kafka,postgres,redis} (default all three), plus {@code jwks} to publish the keys as a JWKS over HTTP (as
+ * {@code kafka,postgres,redis} (default all three), plus {@code search} for an OpenSearch node in a JVM of its own
+ * ({@link SearchEngine}, its address in {@code meridian.rag.engine.hosts}, behind a proxy too), plus {@code jwks} to publish the keys as a JWKS over HTTP (as
  * auth-service does) instead of a PEM file, with a second key a test can publish through
  * {@code POST <meridian.test.jwks.url>/rotate} and sign with through {@link Tokens#signedWithSecondKey}.
  */
@@ -31,6 +32,8 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
     private PostgresSchema schema;
     private TcpProxy postgresProxy;
     private TcpProxy redisProxy;
+    private SearchEngine search;
+    private TcpProxy searchProxy;
     private Path keysDir;
     private JwksServer jwks;
     private Infrastructure infrastructure;
@@ -62,6 +65,12 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
             config.put("meridian.db.schema", schema.name());
         }
 
+        if (uses.contains("search")) {
+            search = SearchEngine.startTemporary();
+            searchProxy = TcpProxy.start("opensearch", 0, "127.0.0.1", search.port());
+            config.put("meridian.rag.engine.hosts", "http://127.0.0.1:" + searchProxy.port());
+        }
+
         // Redis stays the machine's own; the service reaches it through a proxy the tests can cut.
         java.net.URI redis = java.net.URI.create(System.getenv().getOrDefault("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1"));
         redisProxy = TcpProxy.start("redis", 0, redis.getHost(), redis.getPort() > 0 ? redis.getPort() : 6379);
@@ -73,7 +82,8 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisProxy, redisUrl);
+        infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisProxy, redisUrl,
+                search, searchProxy);
 
         config.put("quarkus.redis.hosts", redisUrl);
         if (uses.contains("jwks")) {
@@ -108,6 +118,12 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         }
         if (redisProxy != null) {
             redisProxy.close();
+        }
+        if (searchProxy != null) {
+            searchProxy.close();
+        }
+        if (search != null) {
+            search.close();
         }
         if (jwks != null) {
             jwks.close();

@@ -17,6 +17,8 @@ public interface RagConfig {
 
     Embedding embedding();
 
+    Engine engine();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -98,6 +100,50 @@ public interface RagConfig {
         java.time.Duration embeddingTtl();
     }
 
+    /** The OpenSearch cluster that holds the chunks' index (ADR 0012). */
+    interface Engine {
+
+        /** Comma-separated node URLs, {@code http://} or {@code https://}. */
+        @WithDefault("http://127.0.0.1:9200")
+        java.util.List<String> hosts();
+
+        java.util.Optional<String> username();
+
+        java.util.Optional<String> password();
+
+        /** A PEM file of the CA that signed the cluster's certificate (https only); the JVM's trust store if unset. */
+        java.util.Optional<String> caCertificate();
+
+        /** The alias searches go to; the indexes behind it are named {@code <alias>-<time of build>}. */
+        @WithDefault("meridian-chunks")
+        String index();
+
+        @WithDefault("1")
+        int shards();
+
+        @WithDefault("0")
+        int replicas();
+
+        /**
+         * Chunks are routed by owner, so that one user's search asks one shard; a partition size above 1 spreads each
+         * owner over that many shards (for deployments with very large users).
+         */
+        @WithDefault("1")
+        int routingPartitionSize();
+
+        /** Longest wait for one answer of the engine. */
+        @WithDefault("10s")
+        java.time.Duration timeout();
+
+        /** How often the indexer looks for work it was not woken for (documents stored, removals, an engine back). */
+        @WithDefault("2s")
+        java.time.Duration indexerInterval();
+
+        /** Chunks per bulk request when rebuilding the index. */
+        @WithDefault("500")
+        int bulkSize();
+    }
+
     interface Search {
 
         @WithDefault("10")
@@ -113,5 +159,16 @@ public interface RagConfig {
         /** The k of reciprocal rank fusion: 1 / (k + rank). */
         @WithDefault("60")
         int rrfK();
+
+        /**
+         * How hybrid search fuses its two lists: {@code rrf} (reciprocal rank fusion), {@code min-max} or
+         * {@code z-score} (each list's scores normalised, then summed with {@link #vectorWeight()}).
+         */
+        @WithDefault("min-max")
+        String fusion();
+
+        /** The vector list's weight in a normalised fusion (the keyword list has 1 - this). */
+        @WithDefault("0.5")
+        double vectorWeight();
     }
 }

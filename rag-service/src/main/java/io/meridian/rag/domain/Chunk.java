@@ -13,8 +13,8 @@ import jakarta.persistence.Table;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
- * A passage of a document with its embedding (384 float32, little-endian, unit length). The full-text vector
- * ({@code tsv}) is a generated column, maintained by PostgreSQL.
+ * A passage of a document with its embedding (float32, little-endian, unit length): the source from which the search
+ * engine's index is written and rebuilt.
  */
 @Entity
 @Table(name = "chunk")

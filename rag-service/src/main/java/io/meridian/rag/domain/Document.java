@@ -49,4 +49,10 @@ public class Document extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "indexed_at")
     public Instant indexedAt;
+    /** When its chunks were stored here: it stays PENDING until the engine acknowledged them. */
+    @Column(name = "stored_at")
+    public Instant storedAt;
+    /** The embedding model its chunks' vectors come from. */
+    @Column(name = "embedding_model")
+    public String embeddingModel;
 }

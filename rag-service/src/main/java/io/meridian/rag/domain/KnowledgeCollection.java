@@ -23,7 +23,4 @@ public class KnowledgeCollection extends PanacheEntityBase {
     public String description;
     @Column(name = "created_at")
     public Instant createdAt;
-    /** Bumped in the transaction that changes the collection's chunks: search replicas reload what changed. */
-    @Column(name = "index_version")
-    public long indexVersion;
 }

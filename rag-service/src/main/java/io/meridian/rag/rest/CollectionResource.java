@@ -31,8 +31,6 @@ import io.meridian.platform.rest.PageResponse;
 import io.meridian.rag.domain.KnowledgeCollection;
 import io.meridian.rag.rest.Views.CollectionView;
 import io.meridian.rag.service.CollectionService;
-import io.meridian.rag.service.KeywordIndex;
-import io.meridian.rag.service.VectorIndex;
 
 
 /** A user's collections (API.md, rag part). */
@@ -46,14 +44,10 @@ public class CollectionResource {
     }
 
     private final CollectionService collections;
-    private final VectorIndex vectors;
-    private final KeywordIndex keywords;
     private final JsonWebToken caller;
 
-    CollectionResource(CollectionService collections, VectorIndex vectors, KeywordIndex keywords, JsonWebToken caller) {
-        this.keywords = keywords;
+    CollectionResource(CollectionService collections, JsonWebToken caller) {
         this.collections = collections;
-        this.vectors = vectors;
         this.caller = caller;
     }
 
@@ -88,8 +82,6 @@ public class CollectionResource {
     @Operation(summary = "Delete a collection with its documents")
     public Response delete(@PathParam("id") UUID id) {
         collections.delete(owner(), id);
-        vectors.forget(id);
-        keywords.forget(id);
         return Response.noContent().build();
     }
 

@@ -34,7 +34,7 @@ public class SearchResource {
 
     public record SearchRequest(@NotBlank @Size(max = 2000) String query,
             @NotNull @NotEmpty @Size(max = 50) List<@NotNull UUID> collectionIds,
-            @Min(1) @Max(50) Integer topK, String mode) {
+            @Min(1) @Max(50) Integer topK, String mode, @Size(max = 16) String fusion) {
     }
 
     public record SearchResponse(String mode, List<SearchService.Result> results) {
@@ -51,13 +51,25 @@ public class SearchResource {
     }
 
     @POST
-    @Operation(summary = "Find passages: keyword (full text), vector (embeddings) or hybrid (both, fused)")
+    @Operation(summary = "Find passages: keyword (full text), vector (embeddings) or hybrid (both, fused; fusion "
+            + "min-max, z-score or rrf, the deployment's by default)")
     public SearchResponse search(@Valid @NotNull SearchRequest request) {
         SearchService.Mode mode = mode(request.mode());
         int topK = request.topK() == null ? config.search().defaultTopK() : request.topK();
-        return new SearchResponse(mode.name().toLowerCase(Locale.ROOT), search.search(
-                UUID.fromString(caller.getSubject()), request.query(), request.collectionIds().stream().distinct().toList(),
-                topK, mode));
+        UUID owner = UUID.fromString(caller.getSubject());
+        List<UUID> collections = request.collectionIds().stream().distinct().toList();
+        if (request.fusion() == null || request.fusion().isBlank()) {
+            return new SearchResponse(mode.name().toLowerCase(Locale.ROOT),
+                    search.search(owner, request.query(), collections, topK, mode));
+        }
+        SearchService.Fusion fusion;
+        try {
+            fusion = SearchService.Fusion.of(request.fusion());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalidField("fusion", "must be min-max, z-score or rrf");
+        }
+        return new SearchResponse(mode.name().toLowerCase(Locale.ROOT),
+                search.search(owner, request.query(), collections, topK, mode, fusion));
     }
 
     static SearchService.Mode mode(String mode) {

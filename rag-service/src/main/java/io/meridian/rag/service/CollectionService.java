@@ -21,9 +21,11 @@ import io.quarkus.panache.common.Sort;
 public class CollectionService {
 
     private final Outbox outbox;
+    private final SearchIndexer indexer;
 
-    CollectionService(Outbox outbox) {
+    CollectionService(Outbox outbox, SearchIndexer indexer) {
         this.outbox = outbox;
+        this.indexer = indexer;
     }
 
     @Transactional
@@ -77,12 +79,14 @@ public class CollectionService {
         KnowledgeCollection collection = owned(owner, id);
         announceDeletions(Document.<Document>list("collectionId", id));
         collection.delete();
+        indexer.removeLater(owner, "collection_id", id);
     }
 
     /** A deleted user's collections, documents and chunks. */
     @Transactional
     public int deleteAllOf(UUID owner) {
         announceDeletions(Document.<Document>list("ownerId", owner));
+        indexer.removeLater(owner, "owner_id", owner);
         return (int) KnowledgeCollection.delete("ownerId", owner);
     }
 

@@ -32,10 +32,12 @@ public class DocumentService {
 
     private final CollectionService collections;
     private final Outbox outbox;
+    private final SearchIndexer indexer;
 
-    DocumentService(CollectionService collections, Outbox outbox) {
+    DocumentService(CollectionService collections, Outbox outbox, SearchIndexer indexer) {
         this.collections = collections;
         this.outbox = outbox;
+        this.indexer = indexer;
     }
 
     @Transactional
@@ -95,12 +97,12 @@ public class DocumentService {
         return Document.count("collectionId", collectionId);
     }
 
-    /** Deletes the document, its original and its chunks; announces it on rag.documents. */
+    /** Deletes the document, its original and its chunks (here, and from the engine soon after); announces it. */
     @Transactional
     public void delete(UUID owner, UUID id) {
         Document document = owned(owner, id);
         collections.announceDeletions(List.of(document));
         document.delete();
-        KnowledgeCollection.update("indexVersion = indexVersion + 1 where id = ?1", document.collectionId);
+        indexer.removeLater(owner, "document_id", id);
     }
 }

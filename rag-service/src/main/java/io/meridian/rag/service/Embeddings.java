@@ -26,11 +26,14 @@ public class Embeddings {
     private final EmbeddingModel model;
     private final int batchSize;
     private final int dimensions;
+    private final String name;
 
     Embeddings(RagConfig config) {
         this.batchSize = config.embeddingBatchSize();
         this.dimensions = config.embedding().dimensions();
         RagConfig.Embedding embedding = config.embedding();
+        String provider = embedding.provider().strip().toLowerCase(java.util.Locale.ROOT);
+        this.name = provider.equals("local") ? "local/all-minilm-l6-v2" : provider + "/" + embedding.model();
         this.model = switch (embedding.provider().strip().toLowerCase(java.util.Locale.ROOT)) {
             case "local" -> new AllMiniLmL6V2EmbeddingModel();
             case "openai" -> OpenAiEmbeddingModel.builder().baseUrl(embedding.baseUrl().orElse("https://api.openai.com/v1"))
@@ -41,6 +44,11 @@ public class Embeddings {
             default -> throw new IllegalArgumentException("meridian.rag.embedding.provider must be local, openai or "
                     + "ollama, not " + embedding.provider());
         };
+    }
+
+    /** The model, as recorded with the search index: a change of model is a reindex. */
+    public String modelName() {
+        return name;
     }
 
     /** The length of every vector this deployment stores. */

@@ -16,7 +16,6 @@ import io.meridian.platform.events.Topics;
 import io.meridian.rag.domain.Chunk;
 import io.meridian.rag.domain.Document;
 import io.meridian.rag.domain.DocumentContent;
-import io.meridian.rag.domain.KnowledgeCollection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -24,8 +23,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * Ingestion of one PENDING document: parse, chunk and embed outside any transaction (it can take a while), then, in
- * one transaction, store the chunks, mark the document INDEXED with its chunk count (or FAILED with the reason) and
- * announce it on {@code rag.documents} through the outbox. A document that failed never blocks the ones after it.
+ * one transaction, store the chunks with the document's chunk count (or mark it FAILED with the reason, announced on
+ * {@code rag.documents} through the outbox). The {@link SearchIndexer} then writes the stored chunks to the search
+ * engine and marks the document INDEXED once the engine acknowledged them. A document that failed never blocks the
+ * ones after it.
  */
 @ApplicationScoped
 public class IngestionService {
@@ -54,11 +55,12 @@ public class IngestionService {
     private final Timer parsing;
     private final Timer embedding;
     private final Timer storing;
-    private final Counter indexedChunks;
     private final Counter failures;
+    private final SearchIndexer indexer;
 
     IngestionService(ContentExtractor extractor, Chunker chunker, Embeddings embeddings, Outbox outbox,
-            MeterRegistry registry) {
+            SearchIndexer indexer, MeterRegistry registry) {
+        this.indexer = indexer;
         this.extractor = extractor;
         this.chunker = chunker;
         this.embeddings = embeddings;
@@ -66,8 +68,6 @@ public class IngestionService {
         this.parsing = phase(registry, "parse");
         this.embedding = phase(registry, "embed");
         this.storing = phase(registry, "store");
-        this.indexedChunks = Counter.builder("meridian.rag.ingested.chunks").description("Chunks stored with embeddings")
-                .register(registry);
         this.failures = Counter.builder("meridian.rag.ingestion.failures").description("Documents that failed to index")
                 .register(registry);
     }
@@ -76,8 +76,8 @@ public class IngestionService {
     public Prepared prepare(UUID documentId) {
         Pending pending = QuarkusTransaction.requiringNew().call(() -> {
             Document document = Document.findById(documentId);
-            if (document == null || document.status != Document.Status.PENDING) {
-                return null;
+            if (document == null || document.status != Document.Status.PENDING || document.storedAt != null) {
+                return null; // gone, done, or stored and waiting for the search engine
             }
             DocumentContent content = DocumentContent.findById(documentId);
             return new Pending(document, content == null ? new byte[0] : content.content);
@@ -120,7 +120,7 @@ public class IngestionService {
             return;
         }
         Document document = Document.findById(documentId, LockModeType.PESSIMISTIC_WRITE);
-        if (document == null || document.status != Document.Status.PENDING) {
+        if (document == null || document.status != Document.Status.PENDING || document.storedAt != null) {
             return; // deleted meanwhile, or another worker was first
         }
         if (prepared.failure() != null) {
@@ -139,12 +139,10 @@ public class IngestionService {
             chunk.embedding = Embeddings.toBytes(prepared.vectors().get(i));
             chunk.persist();
         }
-        document.status = Document.Status.INDEXED;
         document.chunkCount = prepared.passages().size();
-        document.indexedAt = Instant.now();
-        KnowledgeCollection.update("indexVersion = indexVersion + 1 where id = ?1", document.collectionId);
-        indexedChunks.increment(document.chunkCount);
-        outbox.publish(Topics.RAG_DOCUMENTS, "document.indexed", document.id.toString(), DocumentEvents.data(document));
+        document.embeddingModel = embeddings.modelName();
+        document.storedAt = Instant.now();
+        indexer.wakeAfterCommit();
     }
 
     private static Timer phase(MeterRegistry registry, String phase) {

@@ -6,23 +6,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.agroal.api.AgroalDataSource;
 import io.meridian.platform.problem.ProblemException;
+import io.meridian.rag.client.ChunkIndex;
 import io.meridian.rag.config.RagConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Search in three modes over the caller's own collections: keyword (BM25 over PostgreSQL's full-text vectors,
- * {@link KeywordIndex}), vector (exact cosine, {@link VectorIndex}) and hybrid (reciprocal rank fusion of the two).
+ * Search in three modes over the caller's own collections, in the search engine ({@link ChunkIndex}): keyword (BM25,
+ * english analyzer), vector (k-NN, cosine) and hybrid (both lists asked in one round trip, then fused here: by
+ * normalised score combination or reciprocal rank fusion, {@code meridian.rag.search.fusion}). The passages come from
+ * PostgreSQL, the source of truth, for the caller only: a chunk deleted but not yet out of the engine is left out.
  */
 @ApplicationScoped
 public class SearchService {
@@ -35,28 +39,42 @@ public class SearchService {
     public record Result(UUID documentId, String externalId, String title, long chunkId, String text, double score) {
     }
 
+    /** How hybrid search fuses its two lists. */
+    public enum Fusion {
+        RRF, MIN_MAX, Z_SCORE;
+
+        public static Fusion of(String name) {
+            return switch (name.strip().toLowerCase(Locale.ROOT)) {
+                case "rrf" -> RRF;
+                case "min-max", "minmax" -> MIN_MAX;
+                case "z-score", "zscore" -> Z_SCORE;
+                default -> throw new IllegalArgumentException("meridian.rag.search.fusion must be rrf, min-max or "
+                        + "z-score, not " + name);
+            };
+        }
+    }
+
     private record Ranked(long chunkId, double score) {
     }
 
-
     private final AgroalDataSource dataSource;
-    private final VectorIndex vectors;
-    private final KeywordIndex keywords;
+    private final ChunkIndex index;
     private final Embeddings embeddings;
     private final RagConfig config;
     private final RagCache cache;
     private final QueryLog queries;
+    private final Fusion fusion;
     private final Map<Mode, Timer> latency = new HashMap<>();
 
-    SearchService(AgroalDataSource dataSource, VectorIndex vectors, KeywordIndex keywords, Embeddings embeddings,
-            RagConfig config, RagCache cache, QueryLog queries, MeterRegistry registry) {
-        this.keywords = keywords;
+    SearchService(AgroalDataSource dataSource, ChunkIndex index, Embeddings embeddings, RagConfig config,
+            RagCache cache, QueryLog queries, MeterRegistry registry) {
+        this.index = index;
         this.cache = cache;
         this.queries = queries;
         this.dataSource = dataSource;
-        this.vectors = vectors;
         this.embeddings = embeddings;
         this.config = config;
+        this.fusion = Fusion.of(config.search().fusion());
         for (Mode mode : Mode.values()) {
             latency.put(mode, Timer.builder("meridian.rag.search").description("Search latency by mode")
                     .tag("mode", mode.name().toLowerCase(Locale.ROOT)).publishPercentiles(0.5, 0.95)
@@ -65,74 +83,90 @@ public class SearchService {
     }
 
     public List<Result> search(UUID owner, String query, List<UUID> collectionIds, int topK, Mode mode) {
+        return search(owner, query, collectionIds, topK, mode, fusion);
+    }
+
+    /** The same with a fusion of the caller's choosing (the evaluation compares them). */
+    public List<Result> search(UUID owner, String query, List<UUID> collectionIds, int topK, Mode mode, Fusion fusion) {
         queries.record(query);
         return latency.get(mode).record(() -> {
-            Map<UUID, Long> collections = ownedVersions(owner, collectionIds);
+            checkOwned(owner, collectionIds);
+            int candidates = mode == Mode.HYBRID ? Math.max(topK, config.search().hybridCandidates()) : topK;
+            float[] vector = mode == Mode.KEYWORD ? null : embedding(owner, query);
+            ChunkIndex.Answers answers;
+            try {
+                answers = index.search(owner, collectionIds, mode == Mode.VECTOR ? null : query, vector, candidates);
+            } catch (ChunkIndex.EngineException e) {
+                throw ProblemException.unavailable("Search is unavailable for a moment; try again shortly.");
+            }
             List<Ranked> ranked = switch (mode) {
-                case KEYWORD -> keyword(query, collections, topK);
-                case VECTOR -> vector(owner, query, collections, topK);
-                case HYBRID -> fuse(keyword(query, collections, config.search().hybridCandidates()),
-                        vector(owner, query, collections, config.search().hybridCandidates()), topK);
+                case KEYWORD -> ranked(answers.keyword(), topK);
+                case VECTOR -> ranked(answers.vector(), topK);
+                case HYBRID -> fuse(fusion, answers.keyword(), answers.vector(), topK);
             };
-            return details(ranked);
+            return details(owner, ranked);
         });
     }
 
     /** 404 unless every collection is the caller's. */
     public void checkOwned(UUID owner, List<UUID> collectionIds) {
-        ownedVersions(owner, collectionIds);
-    }
-
-    /** The index versions of the caller's collections; 404 when one of them is not the caller's. */
-    private Map<UUID, Long> ownedVersions(UUID owner, List<UUID> collectionIds) {
-        Map<UUID, Long> versions = new LinkedHashMap<>();
+        Set<UUID> owned = new HashSet<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
-                        "select id, index_version from collection where owner_id = ? and id = any(?)")) {
+                        "select id from collection where owner_id = ? and id = any(?)")) {
             statement.setObject(1, owner);
             statement.setArray(2, connection.createArrayOf("uuid", collectionIds.toArray()));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    versions.put(rows.getObject(1, UUID.class), rows.getLong(2));
+                    owned.add(rows.getObject(1, UUID.class));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read collections", e);
         }
         for (UUID id : collectionIds) {
-            if (!versions.containsKey(id)) {
+            if (!owned.contains(id)) {
                 throw ProblemException.notFound("No collection " + id + ".");
             }
         }
-        return versions;
     }
 
-    private List<Ranked> keyword(String query, Map<UUID, Long> collections, int limit) {
-        List<String> lexemes = keywords.lexemes(query);
-        if (lexemes.isEmpty()) {
-            return List.of(); // only stop words
-        }
-        return keywords.search(collections, lexemes, limit).stream()
-                .map(hit -> new Ranked(hit.chunkId(), hit.score())).toList();
-    }
-
-    private List<Ranked> vector(UUID owner, String query, Map<UUID, Long> collections, int limit) {
-        float[] embedding = cache.embedding(owner, query).orElseGet(() -> {
+    private float[] embedding(UUID owner, String query) {
+        return cache.embedding(owner, query).orElseGet(() -> {
             float[] computed = embeddings.embed(query);
             cache.putEmbedding(owner, query, computed);
             return computed;
         });
-        return vectors.search(collections, embedding, limit).stream()
-                .map(hit -> new Ranked(hit.chunkId(), hit.score())).toList();
     }
 
-    /** Reciprocal rank fusion: each list adds 1 / (k + rank) for every chunk it ranks. */
-    private List<Ranked> fuse(List<Ranked> keyword, List<Ranked> vector, int limit) {
-        int k = config.search().rrfK();
+    private static List<Ranked> ranked(List<ChunkIndex.Found> found, int limit) {
+        return found.stream().limit(limit).map(f -> new Ranked(f.chunkId(), f.score())).toList();
+    }
+
+    /**
+     * One list from two: reciprocal rank fusion adds 1 / (k + rank) from each list; min-max and z-score bring each
+     * list's scores to one scale (a chunk absent from a list gets that list's floor: 0, or its lowest z) and add them,
+     * the vector list weighted by {@code vector-weight}.
+     */
+    private List<Ranked> fuse(Fusion fusion, List<ChunkIndex.Found> keyword, List<ChunkIndex.Found> vector, int limit) {
         Map<Long, Double> scores = new HashMap<>();
-        for (List<Ranked> list : List.of(keyword, vector)) {
-            for (int rank = 0; rank < list.size(); rank++) {
-                scores.merge(list.get(rank).chunkId(), 1.0 / (k + rank + 1), Double::sum);
+        if (fusion == Fusion.RRF) {
+            int k = config.search().rrfK();
+            for (List<ChunkIndex.Found> list : List.of(keyword, vector)) {
+                for (int rank = 0; rank < list.size(); rank++) {
+                    scores.merge(list.get(rank).chunkId(), 1.0 / (k + rank + 1), Double::sum);
+                }
+            }
+        } else {
+            double w = config.search().vectorWeight();
+            Map<Long, Double> lexical = normalised(fusion, keyword);
+            Map<Long, Double> semantic = normalised(fusion, vector);
+            double lexicalFloor = floor(fusion, lexical);
+            double semanticFloor = floor(fusion, semantic);
+            Set<Long> all = new HashSet<>(lexical.keySet());
+            all.addAll(semantic.keySet());
+            for (long id : all) {
+                scores.put(id, (1 - w) * lexical.getOrDefault(id, lexicalFloor) + w * semantic.getOrDefault(id, semanticFloor));
             }
         }
         return scores.entrySet().stream()
@@ -140,7 +174,29 @@ public class SearchService {
                 .limit(limit).map(e -> new Ranked(e.getKey(), e.getValue())).toList();
     }
 
-    private List<Result> details(List<Ranked> ranked) {
+    private static Map<Long, Double> normalised(Fusion fusion, List<ChunkIndex.Found> list) {
+        Map<Long, Double> normalised = new HashMap<>();
+        if (list.isEmpty()) {
+            return normalised;
+        }
+        double min = list.stream().mapToDouble(ChunkIndex.Found::score).min().orElse(0);
+        double max = list.stream().mapToDouble(ChunkIndex.Found::score).max().orElse(0);
+        double mean = list.stream().mapToDouble(ChunkIndex.Found::score).average().orElse(0);
+        double sd = Math.sqrt(list.stream().mapToDouble(f -> (f.score() - mean) * (f.score() - mean)).sum() / list.size());
+        for (ChunkIndex.Found found : list) {
+            double value = fusion == Fusion.MIN_MAX
+                    ? (max > min ? (found.score() - min) / (max - min) : 1.0)
+                    : (sd > 0 ? (found.score() - mean) / sd : 0.0);
+            normalised.put(found.chunkId(), value);
+        }
+        return normalised;
+    }
+
+    private static double floor(Fusion fusion, Map<Long, Double> normalised) {
+        return fusion == Fusion.MIN_MAX ? 0 : normalised.values().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private List<Result> details(UUID owner, List<Ranked> ranked) {
         if (ranked.isEmpty()) {
             return List.of();
         }
@@ -148,8 +204,10 @@ public class SearchService {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement("""
                         select c.id, c.text, d.id, d.external_id, d.title
-                        from chunk c join document d on d.id = c.document_id where c.id = any(?)""")) {
+                        from chunk c join document d on d.id = c.document_id
+                        where c.id = any(?) and d.owner_id = ?""")) {
             statement.setArray(1, connection.createArrayOf("bigint", ranked.stream().map(Ranked::chunkId).toArray()));
+            statement.setObject(2, owner);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     found.put(rows.getLong(1), new Result(rows.getObject(3, UUID.class), rows.getString(4),
