@@ -40,6 +40,10 @@ public class RagSearchBenchmark {
         String token = login(args[1], args[2], Files.readString(Path.of(args[3])).strip());
         String jdbc = args[4];
         Path dataset = Path.of(args[5]);
+        String ragPid = System.getenv("RAG_PID");
+        if (ragPid != null && !ragPid.isBlank()) {
+            memoryWithEmptyCollections(rag, token, ragPid.strip(), Integer.getInteger("collections", 10_000));
+        }
         List<String> queries = new ArrayList<>();
         for (String line : Files.readAllLines(dataset.resolve("queries.jsonl"))) {
             if (!line.isBlank()) {
@@ -118,6 +122,59 @@ public class RagSearchBenchmark {
         }
         HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + collection))
                 .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /**
+     * rag-service's heap after a full GC and its resident memory, before and after creating {@code count} empty
+     * collections and searching each once (hybrid: the query embedded, both halves asked of the engine).
+     */
+    private static void memoryWithEmptyCollections(String rag, String token, String pid, int count) throws Exception {
+        System.out.printf("| collections searched | heap after GC MiB | resident MiB |%n|---|---|---|%n");
+        System.out.printf("| 0 | %s | %s |%n", heapAfterGc(pid), resident(pid));
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = post(rag + "/api/rag/collections", token, Map.of("name", "memory-" + i)).get("id").asText();
+            created.add(id);
+            post(rag + "/api/rag/search", token, Map.of("query", "flow over a flat plate", "collectionIds", List.of(id),
+                    "mode", "hybrid"));
+            if ((i + 1) % (count / 4) == 0) {
+                System.out.printf("| %,d | %s | %s |%n", i + 1, heapAfterGc(pid), resident(pid));
+            }
+        }
+        System.out.println();
+        for (String id : created) {
+            HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + id))
+                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    private static String heapAfterGc(String pid) throws Exception {
+        Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.run")
+                .redirectErrorStream(true).start();
+        gc.getInputStream().readAllBytes();
+        gc.waitFor();
+        Process heap = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid,
+                "GC.heap_info").redirectErrorStream(true).start();
+        String info = new String(heap.getInputStream().readAllBytes());
+        heap.waitFor();
+        // serial GC: "def new generation total 4928K, used 123K" and "tenured generation total 10944K, used 5467K"
+        long usedKb = 0;
+        for (String line : info.split("\n")) {
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("generation .*used (\\d+)K").matcher(line);
+            if (used.find()) {
+                usedKb += Long.parseLong(used.group(1));
+            }
+        }
+        return String.format("%.1f", usedKb / 1024.0);
+    }
+
+    private static String resident(String pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return String.format("%.0f", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
+            }
+        }
+        return "?";
     }
 
     /** Waits until no document of the collection is PENDING. */

@@ -230,4 +230,47 @@ class HostileEdgeTest {
         }
         AccountJourneyTest.login(target.email(), target.password()); // the password did not change
     }
+
+    @Test
+    void aHungJwksEndpointAndRandomKeyIdsBlockNothingElse() throws Exception {
+        FaultsTest.Account steady = FaultsTest.Account.register("steady");
+        String valid = steady.token();
+        given().auth().oauth2(valid).when().get("/api/auth/me").then().statusCode(200); // its key is known
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Suite.get().jwksProxy.stall();
+        try {
+            List<CompletableFuture<HttpResponse<String>>> forged = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                // a well-formed token with a key id nobody published: the gateway must look the key up
+                String[] parts = valid.split("\\.");
+                String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + UUID.randomUUID() + "\"}";
+                String token = Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
+                        + "." + parts[1] + "." + parts[2];
+                forged.add(http.sendAsync(HttpRequest.newBuilder(URI.create(Suite.get().gateway() + "/api/auth/me"))
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(40)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            // while they wait for keys that never come, the rest answers within a second (a timeout fails the test)
+            for (int round = 0; round < 5; round++) {
+                assertThat(send(http, Suite.get().gateway() + "/.well-known/jwks.json", null).statusCode()).isEqualTo(200);
+                assertThat(send(http, Suite.get().gateway() + "/api/auth/me", valid).statusCode()).isEqualTo(200);
+                assertThat(send(http, "http://127.0.0.1:" + Suite.get().gatewayManagementPort + "/q/health/live", null)
+                        .statusCode()).isEqualTo(200);
+                Thread.sleep(200);
+            }
+            for (CompletableFuture<HttpResponse<String>> answer : forged) {
+                assertThat(answer.get(40, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+            }
+        } finally {
+            Suite.get().jwksProxy.restore();
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -47,6 +47,7 @@ final class Suite {
             "cache-service", "email-service", "email-service-2", "gateway");
     private static final int REDIS_DATABASE = 3;
     private static Suite running;
+    private static RuntimeException failed;
 
     final Map<String, Integer> ports = new LinkedHashMap<>();
     /** The gateway's management interface (probes, metrics), which the public port does not serve. */
@@ -60,6 +61,8 @@ final class Suite {
     final TcpProxy kafkaProxy;
     final TcpProxy postgresProxy;
     final TcpProxy redisProxy;
+    /** Between the gateway and auth-service's JWKS, so that a test can make it hang for the gateway alone. */
+    final TcpProxy jwksProxy;
     /** The OpenSearch node rag-service indexes into, in a JVM of its own. */
     final SearchEngine search;
     final SmtpServer smtp;
@@ -69,14 +72,22 @@ final class Suite {
     final Path logs = ROOT.resolve("e2e-tests/target/suite-logs");
 
     static synchronized Suite get() {
+        if (failed != null) {
+            throw failed; // once: a second start would delete the logs that tell why the first one failed
+        }
         if (running == null) {
-            running = new Suite();
-            Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "suite-stop"));
+            try {
+                running = new Suite();
+            } catch (RuntimeException e) {
+                failed = e;
+                throw e;
+            }
         }
         return running;
     }
 
     private Suite() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "suite-stop")); // also after a failed start
         for (String service : SERVICES) {
             Path jar = jar(service(service));
             if (!Files.exists(jar)) {
@@ -92,6 +103,7 @@ final class Suite {
         flushRedis(REDIS_DATABASE);
         postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
         redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
+        jwksProxy = TcpProxy.start("jwks", 0, "127.0.0.1", ports.get("auth-service"));
         search = SearchEngine.startTemporary();
         smtp = SmtpServer.start();
         model = new ChatModelStandIn();
@@ -158,7 +170,8 @@ final class Suite {
                 "-Dquarkus.http.port=" + ports.get(instance),
                 "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisProxy.port() + "/" + REDIS_DATABASE,
-                "-Dmp.jwt.verify.publickey.location=" + url("auth-service") + "/.well-known/jwks.json",
+                "-Dmp.jwt.verify.publickey.location=" + (service.equals("gateway")
+                        ? "http://127.0.0.1:" + jwksProxy.port() : url("auth-service")) + "/.well-known/jwks.json",
                 "-Dmp.jwt.verify.issuer=" + gateway(),
                 "-Dmeridian.cache-client.url=" + url("cache-service")));
         if (!service.equals("gateway")) {
@@ -275,18 +288,17 @@ final class Suite {
                 Thread.currentThread().interrupt();
             }
         }
-        smtp.close();
-        model.close();
-        try {
-            closing.close();
-        } catch (IOException e) {
-            // stopping anyway
+        // null-safe: the hook runs after a start that failed half-way too
+        for (AutoCloseable part : java.util.Arrays.asList(smtp, model, closing, search, kafka, kafkaProxy, postgresProxy,
+                redisProxy, jwksProxy)) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    // stopping anyway
+                }
+            }
         }
-        search.close();
-        kafka.close();
-        kafkaProxy.close();
-        postgresProxy.close();
-        redisProxy.close();
         schemas.forEach(PostgresSchema::drop);
     }
 

@@ -163,6 +163,23 @@ class SearchEngineTest {
         given().auth().oauth2(token).when().post("/api/rag/admin/indexes/rebuild").then().statusCode(403);
     }
 
+    @Test
+    void anIndexLostFromTheEngineIsBuiltAgainFromPostgres() {
+        String token = user();
+        String collection = collection(token, "lost");
+        String first = addText(token, collection, "Beekeeping", "A smoker calms the bees before the hive is opened.");
+        assertThat(awaitIngested(token, first)).isEqualTo("INDEXED");
+        String active = given().when().get(infra.searchUrl() + "/_alias/meridian-chunks").then().statusCode(200)
+                .extract().jsonPath().getMap("").keySet().iterator().next().toString();
+        given().when().delete(infra.searchUrl() + "/" + active).then().statusCode(200); // the engine's data is gone
+
+        String second = addText(token, collection, "Honey", "Bees fan the nectar with their wings until it thickens into honey.");
+        assertThat(awaitIngested(token, second)).isEqualTo("INDEXED");
+        // the new index holds what PostgreSQL had, and what came after
+        assertThat(search(token, "bees hive smoker honey nectar", "keyword", collection).getList("results.documentId"))
+                .contains(first, second);
+    }
+
     private static JsonPath search(String token, String query, String mode, String collection) {
         return given().auth().oauth2(token).contentType("application/json")
                 .body(Map.of("query", query, "mode", mode, "collectionIds", List.of(collection)))

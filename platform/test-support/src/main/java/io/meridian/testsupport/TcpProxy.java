@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A loopback TCP proxy that a test can cut and restore, to take a real dependency (PostgreSQL, Kafka, Redis, SMTP)
  * away from the service under test without stopping the dependency itself. While cut, live connections are closed
- * and new ones are refused, as a stopped server would look.
+ * and new ones are refused, as a stopped server would look. While stalled, connections are accepted and never
+ * answered, as a hung server would look.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +25,8 @@ public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean stalled;
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private TcpProxy(String name, ServerSocket listener, InetSocketAddress target) {
@@ -75,7 +78,22 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Makes the dependency hang: live connections are closed, new ones are accepted and held without a byte
+     * forwarded either way, until {@link #restore()}.
+     */
+    public synchronized void stall() {
+        stalled = true;
+        open.forEach(TcpProxy::closeQuietly);
+        open.clear();
+    }
+
     public synchronized void restore() {
+        if (stalled) {
+            stalled = false;
+            held.forEach(TcpProxy::closeQuietly);
+            held.clear();
+        }
         if (!cut) {
             return;
         }
@@ -102,6 +120,10 @@ public final class TcpProxy implements AutoCloseable {
             }
             if (cut) {
                 closeQuietly(client);
+                continue;
+            }
+            if (stalled) {
+                held.add(client); // accepted, never answered
                 continue;
             }
             try {

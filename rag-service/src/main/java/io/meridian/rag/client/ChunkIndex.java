@@ -123,6 +123,10 @@ public class ChunkIndex {
         }));
     }
 
+    public boolean exists(String name) {
+        return call("looking for index " + name, () -> client.indices().exists(e -> e.index(name)).value());
+    }
+
     public void drop(String name) {
         call("deleting index " + name, () -> {
             if (client.indices().exists(e -> e.index(name)).value()) {

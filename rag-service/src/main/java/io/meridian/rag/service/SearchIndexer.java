@@ -127,6 +127,13 @@ public class SearchIndexer {
         } catch (ChunkIndex.EngineException e) {
             failure = e.getMessage();
         }
+        if (failure != null) {
+            try {
+                indexes.forgetMissing();
+            } catch (ChunkIndex.EngineException e) {
+                // the engine is away altogether: nothing to learn now
+            }
+        }
         if (failure != null && !failure.equals(lastFailure)) {
             LOG.warnf("The search engine is not taking writes; documents stay PENDING until it does: %s", failure);
         }

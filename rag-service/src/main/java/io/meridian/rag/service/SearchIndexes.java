@@ -87,6 +87,20 @@ public class SearchIndexes {
         return live.stream().map(Recorded::name).toList();
     }
 
+    /**
+     * After a failed write: an index recorded as live that the engine no longer has (its data lost, a cluster
+     * replaced) is recorded as retired, so that the next pass builds a new one from PostgreSQL.
+     */
+    void forgetMissing() {
+        for (Recorded live : recorded()) {
+            if (!live.state().equals("retired") && !index.exists(live.name())) {
+                LOG.warnf("Search index %s is gone from the engine: building a new one", live.name());
+                update("update search_index set state = 'retired', error = 'missing in the engine' where name = ?",
+                        live.name());
+            }
+        }
+    }
+
     /** Starts a build in the background, unless one is under way on any replica. */
     public Recorded rebuild() {
         if (recorded().stream().anyMatch(r -> r.state().equals("building"))) {
