@@ -53,5 +53,12 @@ class EmbeddingProviderTest {
                 .when().post("/api/rag/search").then().statusCode(200).extract().path("results[0].documentId");
         assertThat(found).isEqualTo(rivers);
         assertThat(EmbeddingStandIn.CALLS.get()).isGreaterThan(callsAfterIngestion);
+
+        // a change of model is a rebuild: the index searched now records this model and its dimension
+        String admin = io.meridian.testsupport.Tokens.admin(java.util.UUID.randomUUID(), "admin-provider@example.com");
+        io.restassured.path.json.JsonPath indexes = given().auth().oauth2(admin).when().get("/api/rag/admin/indexes")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(indexes.getString("find { it.state == 'active' }.embeddingModel")).startsWith("openai/");
+        assertThat(indexes.getInt("find { it.state == 'active' }.dimensions")).isEqualTo(EmbeddingStandIn.DIMENSIONS);
     }
 }

@@ -57,7 +57,8 @@ public final class FreePorts {
 
     private static int ephemeralStart() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            // read by lines: Files.readString gets one byte of this /proc file (it reports a size of 0)
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).strip();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 49_152; // the IANA dynamic range, where other systems take ephemeral ports

@@ -103,13 +103,13 @@ public class SearchIndexer {
     void pass() {
         String failure = null;
         try {
-            List<String> targets = indexes.writeTargets();
             // removals and new documents go on apart: one failing does not hold the other back
             boolean more = true;
             while (more) {
                 more = false;
+                List<String> targets = indexes.writeTargets();
                 try {
-                    more |= applyRemovals(targets);
+                    more |= applyRemovals(indexes.removalTargets());
                 } catch (ChunkIndex.EngineException e) {
                     failure = e.getMessage();
                 }
@@ -119,9 +119,6 @@ public class SearchIndexer {
                     failure = e.getMessage();
                 }
                 more &= failure == null;
-                if (more) {
-                    targets = indexes.writeTargets();
-                }
             }
             indexes.purgeAppliedRemovals();
         } catch (ChunkIndex.EngineException e) {

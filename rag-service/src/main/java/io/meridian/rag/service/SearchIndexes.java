@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,6 +54,7 @@ public class SearchIndexes {
     private final ExecutorService builds = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("rag-index-build").daemon().factory());
     private volatile Instant lastPurge = Instant.EPOCH;
+    private final AtomicBoolean buildQueued = new AtomicBoolean();
 
     SearchIndexes(AgroalDataSource dataSource, ChunkIndex index, Embeddings embeddings, RagConfig config) {
         this.dataSource = dataSource;
@@ -67,24 +69,37 @@ public class SearchIndexes {
     }
 
     /**
-     * The indexes every write goes to: the active one and one being built. Builds the first index when there is none
-     * (or when the active one is of another embedding model); empty while another replica builds it.
+     * The indexes every write of chunks goes to: the active one and one being built, of this deployment's embedding
+     * model. Builds the first index when there is none; starts a rebuild in the background when the active one is of
+     * another model; empty while there is no index to write to yet.
      */
     List<String> writeTargets() {
         List<Recorded> live = recorded().stream().filter(r -> !r.state().equals("retired")).toList();
         Optional<Recorded> active = live.stream().filter(r -> r.state().equals("active")).findFirst();
-        if (active.isEmpty() || !active.get().embeddingModel().equals(embeddings.modelName())
-                || active.get().dimensions() != embeddings.dimensions()) {
-            if (live.stream().noneMatch(r -> r.state().equals("building"))) {
+        boolean building = live.stream().anyMatch(r -> r.state().equals("building"));
+        if (active.isEmpty()) {
+            if (!building) {
                 LOG.infof("No index of chunks for %s yet: building one", embeddings.modelName());
-                build();
+                build(); // the first one of a deployment (or after a loss): writes wait for it
             }
             live = recorded().stream().filter(r -> !r.state().equals("retired")).toList();
             if (live.stream().noneMatch(r -> r.state().equals("active"))) {
                 return List.of();
             }
+        } else if (!building && (!active.get().embeddingModel().equals(embeddings.modelName())
+                || active.get().dimensions() != embeddings.dimensions())) {
+            LOG.infof("The index of chunks is of %s, this deployment embeds with %s: rebuilding",
+                    active.get().embeddingModel(), embeddings.modelName());
+            startBuild(); // in the background: searches and writes go on with the active index meanwhile
         }
-        return live.stream().map(Recorded::name).toList();
+        // an index of another model cannot take this deployment's vectors: new documents wait for the new one
+        return live.stream().filter(r -> r.embeddingModel().equals(embeddings.modelName())
+                && r.dimensions() == embeddings.dimensions()).map(Recorded::name).toList();
+    }
+
+    /** The indexes deletions go to: every live one, whatever its model. */
+    List<String> removalTargets() {
+        return recorded().stream().filter(r -> !r.state().equals("retired")).map(Recorded::name).toList();
     }
 
     /**
@@ -106,15 +121,25 @@ public class SearchIndexes {
         if (recorded().stream().anyMatch(r -> r.state().equals("building"))) {
             throw ProblemException.conflict("An index is being built already.");
         }
+        startBuild();
+        return new Recorded(null, "requested", embeddings.modelName(), embeddings.dimensions(), 0, Instant.now(), null,
+                null);
+    }
+
+    /** One build in this replica's background at a time (the advisory lock keeps it to one across replicas). */
+    private void startBuild() {
+        if (!buildQueued.compareAndSet(false, true)) {
+            return;
+        }
         builds.submit(() -> {
             try {
                 build();
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Building the index of chunks failed");
+            } finally {
+                buildQueued.set(false);
             }
         });
-        return new Recorded(null, "requested", embeddings.modelName(), embeddings.dimensions(), 0, Instant.now(), null,
-                null);
     }
 
     /** Every index recorded, newest first. */

@@ -91,7 +91,8 @@ public class SearchService {
         queries.record(query);
         return latency.get(mode).record(() -> {
             checkOwned(owner, collectionIds);
-            int candidates = mode == Mode.HYBRID ? Math.max(topK, config.search().hybridCandidates()) : topK;
+            // HNSW is approximate: asking for more neighbours than shown keeps the top ones close to the exact answer
+            int candidates = mode == Mode.KEYWORD ? topK : Math.max(topK, config.search().hybridCandidates());
             float[] vector = mode == Mode.KEYWORD ? null : embedding(owner, query);
             ChunkIndex.Answers answers;
             try {
