@@ -157,12 +157,12 @@ public class RagSearchBenchmark {
                 "GC.heap_info").redirectErrorStream(true).start();
         String info = new String(heap.getInputStream().readAllBytes());
         heap.waitFor();
-        // serial GC: "def new generation total 4928K, used 123K" and "tenured generation total 10944K, used 5467K"
+        // serial GC: "DefNew total 4928K, used 123K" and "Tenured total 10944K, used 5467K" (older JDKs: "... generation")
         long usedKb = 0;
         for (String line : info.split("\n")) {
-            java.util.regex.Matcher used = java.util.regex.Pattern.compile("generation .*used (\\d+)K").matcher(line);
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("^(DefNew|Tenured|.*generation) .*used (\\d+)K").matcher(line);
             if (used.find()) {
-                usedKb += Long.parseLong(used.group(1));
+                usedKb += Long.parseLong(used.group(2));
             }
         }
         return String.format("%.1f", usedKb / 1024.0);
