@@ -50,7 +50,10 @@ public class RagSearchBenchmark {
                 queries.add(JSON.readTree(line).get("text").asText());
             }
         }
-        String collection = post(rag + "/api/rag/collections", token, Map.of("name", "search-benchmark")).get("id").asText();
+        // a collection a run before seeded (its chunks count as seeded), or a new one
+        String kept = System.getenv("MERIDIAN_BENCH_RAG_COLLECTION");
+        String collection = kept != null && !kept.isBlank() ? kept.strip()
+                : post(rag + "/api/rag/collections", token, Map.of("name", "search-benchmark")).get("id").asText();
         UUID owner;
         List<String> texts = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
@@ -78,19 +81,38 @@ public class RagSearchBenchmark {
             if (texts.isEmpty()) {
                 throw new IllegalStateException("no indexed Cranfield collection of this user: run ./meridian eval rag first");
             }
+            String model;
+            try (PreparedStatement q = db.prepareStatement("""
+                    select d.embedding_model from rag.document d join rag.collection k on k.id = d.collection_id
+                    where k.name like 'eval-cranfield%' and k.owner_id = ? and d.embedding_model is not null
+                    order by d.created_at desc limit 1""")) {
+                q.setObject(1, owner);
+                try (ResultSet rows = q.executeQuery()) {
+                    rows.next();
+                    model = rows.getString(1); // the vectors' model: the indexer re-embeds the chunks of any other
+                }
+            }
             System.out.printf("Source: %d chunks of the Cranfield evaluation collection%n%n", texts.size());
             System.out.println("| chunks | mode | p50 ms | p95 ms |");
             System.out.println("|---|---|---|---|");
             Random random = new Random(7);
             int seeded = 0;
+            try (PreparedStatement q = db.prepareStatement("select count(*) from rag.chunk where collection_id = ?::uuid")) {
+                q.setString(1, collection);
+                try (ResultSet rows = q.executeQuery()) {
+                    rows.next();
+                    seeded = rows.getInt(1);
+                }
+            }
             int[] sizes = args.length > 6 ? java.util.Arrays.stream(args, 6, args.length).mapToInt(Integer::parseInt).toArray()
                     : new int[] { 100_000, 1_000_000 };
             for (int target : sizes) {
                 long started = System.nanoTime();
-                int added = seed(db, UUID.fromString(collection), owner, texts, vectors, target - seeded, seeded, random);
+                int added = seed(db, UUID.fromString(collection), owner, model, texts, vectors, target - seeded, seeded, random);
                 double storing = (System.nanoTime() - started) / 1e9;
                 awaitIndexed(db, UUID.fromString(collection));
                 double total = (System.nanoTime() - started) / 1e9;
+                token = login(args[1], args[2], Files.readString(Path.of(args[3])).strip()); // a load outlasts a token
                 seeded += added;
                 System.out.printf("| %,d | %,d chunks stored in %.0f s and all in the engine after %.0f s: %.0f chunks/s | | |%n",
                         target, added, storing, total, added / total);
@@ -118,6 +140,11 @@ public class RagSearchBenchmark {
                 java.util.Arrays.sort(ms);
                 System.out.printf("| %,d | ask (extractive) | %.1f | %.1f |%n", target, ms[ms.length / 2],
                         ms[(int) Math.ceil(0.95 * ms.length) - 1]);
+                if (ragPid != null && !ragPid.isBlank()) {
+                    // rag-service holds nothing per chunk: its memory after indexing and searching this many
+                    System.out.printf("| %,d | rag-service after GC: heap %s MiB, resident %s MiB | | |%n", target,
+                            heapAfterGc(ragPid.strip()), resident(ragPid.strip()));
+                }
             }
         }
         HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + collection))
@@ -195,13 +222,13 @@ public class RagSearchBenchmark {
     }
 
     /** Adds {@code count} chunks (ten per document) copied from the source with noisy vectors, stored for the indexer. */
-    private static int seed(Connection db, UUID collection, UUID owner, List<String> texts, List<float[]> vectors,
+    private static int seed(Connection db, UUID collection, UUID owner, String model, List<String> texts, List<float[]> vectors,
             int count, int offset, Random random) throws Exception {
         db.setAutoCommit(false);
         try (PreparedStatement doc = db.prepareStatement("""
                 insert into rag.document (id, collection_id, owner_id, title, external_id, content_type, size_bytes,
                     status, chunk_count, created_at, stored_at, embedding_model)
-                values (?, ?, ?, ?, ?, 'text/plain', 0, 'PENDING', 10, now(), now(), 'local/all-minilm-l6-v2')""");
+                values (?, ?, ?, ?, ?, 'text/plain', 0, 'PENDING', 10, now(), now(), ?)""");
                 PreparedStatement chunk = db.prepareStatement("""
                         insert into rag.chunk (id, document_id, collection_id, ordinal, text, embedding)
                         values (nextval('rag.chunk_seq'), ?, ?, ?, ?, ?)""")) {
@@ -215,6 +242,7 @@ public class RagSearchBenchmark {
                     doc.setObject(3, owner);
                     doc.setString(4, "seeded " + n / 10);
                     doc.setString(5, "seed-" + n / 10);
+                    doc.setString(6, model);
                     doc.executeUpdate();
                 }
                 int source = n % texts.size();

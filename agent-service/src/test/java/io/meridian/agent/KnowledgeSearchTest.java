@@ -94,7 +94,7 @@ class KnowledgeSearchTest {
     @Test
     void theEmbeddingModelIsUpWhileRagServiceIs() {
         await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(given().auth().oauth2(user().token())
-                .when().get("/api/models").then().extract().path("find { it.id == 'all-minilm-l6-v2' }.status")));
+                .when().get("/api/models").then().extract().path("find { it.id == 'bge-small-en-v1.5' }.status")));
     }
 
     /** A collection of the user's with one document, once rag-service has indexed it; answers the collection id. */

@@ -33,8 +33,8 @@ class ModelsTest {
                 .body("find { it.id == 'fallback' }.status", equalTo("UP"))
                 .body("find { it.id == 'fallback' }.isDefault", equalTo(false))
                 // rag-service's in-process embedding model: rag-service is not running here (KnowledgeSearchTest starts it)
-                .body("find { it.id == 'all-minilm-l6-v2' }.kind", equalTo("embedding"))
-                .body("find { it.id == 'all-minilm-l6-v2' }.status", equalTo("DOWN"));
+                .body("find { it.id == 'bge-small-en-v1.5' }.kind", equalTo("embedding"))
+                .body("find { it.id == 'bge-small-en-v1.5' }.status", equalTo("DOWN"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static io.meridian.rag.RagFixtures.addText;
 import static io.meridian.rag.RagFixtures.awaitIngested;
 import static io.meridian.rag.RagFixtures.collection;
 import static io.meridian.rag.RagFixtures.pdf;
+import static io.meridian.rag.RagFixtures.upload;
 import static io.meridian.rag.RagFixtures.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -176,12 +177,6 @@ class DocumentIngestionTest {
                 .get("/api/rag/collections/" + collection).statusCode() == 404);
         assertThat(chunkCount(document)).isZero();
         given().auth().oauth2(token).when().get("/api/rag/documents/" + document).then().statusCode(404);
-    }
-
-    private static String upload(String token, String collection, String name, String declared, byte[] content) {
-        return given().auth().oauth2(token).multiPart("file", name, content, declared)
-                .when().post("/api/rag/collections/" + collection + "/documents")
-                .then().statusCode(202).body("status", equalTo("PENDING")).extract().path("id");
     }
 
     private String chunkText(String document) {

@@ -32,6 +32,13 @@ final class RagFixtures {
                 .extract().path("id");
     }
 
+    /** Uploads a file (its declared type, which rag-service does not trust); answers the PENDING document's id. */
+    static String upload(String token, String collection, String name, String declared, byte[] content) {
+        return given().auth().oauth2(token).multiPart("file", name, content, declared)
+                .when().post("/api/rag/collections/" + collection + "/documents")
+                .then().statusCode(202).body("status", org.hamcrest.Matchers.equalTo("PENDING")).extract().path("id");
+    }
+
     /** Waits until the document is INDEXED or FAILED; answers its status. */
     static String awaitIngested(String token, String document) {
         return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> given()

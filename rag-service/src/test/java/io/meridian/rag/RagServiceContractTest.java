@@ -15,6 +15,6 @@ class RagServiceContractTest extends ServiceContract {
 
     @Override
     protected List<String> tables() {
-        return List.of("outbox_event", "processed_event", "collection", "document", "document_content", "chunk");
+        return List.of("outbox_event", "processed_event", "collection", "document", "document_part", "chunk");
     }
 }

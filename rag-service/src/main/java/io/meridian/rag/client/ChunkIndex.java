@@ -20,6 +20,7 @@ import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.mapping.DynamicMapping;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.DeleteByQueryResponse;
 import org.opensearch.client.opensearch.core.MsearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
@@ -59,6 +60,9 @@ public class ChunkIndex {
             super(message, cause);
         }
     }
+
+    /** Requests per removal at most (with the default slice, 100 million chunks). */
+    private static final int MAX_REMOVAL_SLICES = 10_000;
 
     private final OpenSearchClient client;
     private final RagConfig.Engine config;
@@ -186,9 +190,22 @@ public class ChunkIndex {
         if (targets.isEmpty()) {
             return;
         }
-        call("removing chunks with " + field + " " + value, () -> client.deleteByQuery(d -> d.index(List.copyOf(targets))
-                .routing(ownerId.toString()).conflicts(Conflicts.Proceed).refresh(true)
-                .query(q -> q.term(t -> t.field(field).value(FieldValue.of(value.toString()))))));
+        String what = "removing chunks with " + field + " " + value;
+        // a slice at a time, each refreshed before the next looks: one request for a large user's or collection's
+        // chunks outlasts the client's timeout (100,000 chunks took more than 10 s) and goes on unobserved
+        long sliceSize = config.removalSlice();
+        for (int slice = 0; slice < MAX_REMOVAL_SLICES; slice++) {
+            DeleteByQueryResponse removed = call(what, () -> client.deleteByQuery(d -> d.index(List.copyOf(targets))
+                    .routing(ownerId.toString()).conflicts(Conflicts.Proceed).refresh(true).maxDocs(sliceSize)
+                    .query(q -> q.term(t -> t.field(field).value(FieldValue.of(value.toString()))))));
+            if (removed.failures() != null && !removed.failures().isEmpty()) {
+                throw new EngineException(what + ": " + removed.failures().get(0).cause().reason(), null);
+            }
+            if (removed.deleted() == null || removed.deleted() < sliceSize) {
+                return;
+            }
+        }
+        throw new EngineException(what + ": more than " + MAX_REMOVAL_SLICES * sliceSize + " chunks", null);
     }
 
     /**

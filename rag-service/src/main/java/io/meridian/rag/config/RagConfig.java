@@ -19,6 +19,8 @@ public interface RagConfig {
 
     Engine engine();
 
+    Extraction extraction();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -26,6 +28,45 @@ public interface RagConfig {
     /** Passages embedded per call of the embedding model. */
     @WithDefault("32")
     int embeddingBatchSize();
+
+    /**
+     * Bounds on reading one upload's text (issue 18): an upload that would pass one is FAILED with the bound it hit,
+     * and the next document is read.
+     */
+    interface Extraction {
+
+        /** Characters of text a document may have (the JSON API's limit too). */
+        @WithDefault("5000000")
+        int maxChars();
+
+        /** Characters on one PDF page: a page's glyphs are held in memory while it is read. */
+        @WithDefault("100000")
+        int maxPageChars();
+
+        /** Pages of a PDF. */
+        @WithDefault("2000")
+        int maxPages();
+
+        /** Elements of an HTML page (counted before it is parsed: every element is an object in memory). */
+        @WithDefault("200000")
+        int maxHtmlElements();
+
+        /** Decoded PDF data held in the heap; more goes to a temporary file (PDFBox's mixed memory setting). */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize pdfMemory();
+
+        /** Decoded PDF data in all, memory and temporary file: a compressed stream that expands past it fails. */
+        @WithDefault("256M")
+        io.quarkus.runtime.configuration.MemorySize pdfStorage();
+
+        /** Time to read one document's text. */
+        @WithDefault("60s")
+        java.time.Duration timeout();
+
+        /** Documents read at once in a replica. */
+        @WithDefault("2")
+        int threads();
+    }
 
     interface Chunking {
 
@@ -64,10 +105,10 @@ public interface RagConfig {
         int maxSourceChars();
     }
 
-    /** The embedding model: in-process all-MiniLM-L6-v2 by default, or a service. */
+    /** The embedding model: in-process bge-small-en-v1.5 by default, or a service. */
     interface Embedding {
 
-        /** local (in-process all-MiniLM-L6-v2), openai (any OpenAI-compatible endpoint) or ollama. */
+        /** local (an in-process model), openai (any OpenAI-compatible endpoint) or ollama. */
         @WithDefault("local")
         String provider();
 
@@ -75,11 +116,13 @@ public interface RagConfig {
 
         java.util.Optional<String> apiKey();
 
-        /** The model's name at the provider (ignored by local). */
-        @WithDefault("text-embedding-3-small")
-        String model();
+        /**
+         * The model's name: for local bge-small-en-v1.5 (default) or all-minilm-l6-v2; at the provider otherwise
+         * (default text-embedding-3-small for openai, nomic-embed-text for ollama).
+         */
+        java.util.Optional<String> model();
 
-        /** Length of the model's vectors: 384 for all-MiniLM-L6-v2. All of a deployment's chunks share it. */
+        /** Length of the model's vectors: 384 for both local models. All of a deployment's chunks share it. */
         @WithDefault("384")
         int dimensions();
 
@@ -142,6 +185,13 @@ public interface RagConfig {
         /** Chunks per bulk request when rebuilding the index. */
         @WithDefault("500")
         int bulkSize();
+
+        /**
+         * Chunks removed per delete-by-query request: a large user's or collection's chunks go a slice at a time, each
+         * request well inside {@code timeout}.
+         */
+        @WithDefault("10000")
+        int removalSlice();
     }
 
     interface Search {

@@ -75,17 +75,17 @@ public class CollectionDocumentsResource {
         if (file == null) {
             throw ProblemException.invalidField("file", "is required");
         }
-        byte[] content = Files.readAllBytes(file.uploadedFile());
-        if (content.length == 0) {
+        if (Files.size(file.uploadedFile()) == 0) {
             throw ProblemException.invalidField("file", "is empty");
         }
-        String type = extractor.detect(content, file.fileName());
+        // the HTTP layer wrote the upload to a file as it arrived; it is read from there, never whole into the heap
+        String type = extractor.detect(file.uploadedFile(), file.fileName());
         String name = title != null && !title.isBlank() ? title.strip() : file.fileName() == null ? "untitled" : file.fileName();
         if (name.length() > 500 || (externalId != null && externalId.length() > 500)) {
             throw ProblemException.invalidField(name.length() > 500 ? "title" : "externalId", "is longer than 500");
         }
-        Document document = documents.add(owner(), collectionId, List.of(new DocumentService.Upload(name, externalId,
-                null, content, type))).get(0);
+        Document document = documents.add(owner(), collectionId,
+                List.of(DocumentService.Upload.ofFile(name, externalId, file.uploadedFile(), type))).get(0);
         return Response.accepted(DocumentView.of(document)).build();
     }
 
@@ -121,8 +121,8 @@ public class CollectionDocumentsResource {
     }
 
     private static DocumentService.Upload upload(JsonDocument d) {
-        return new DocumentService.Upload(d.title().strip(), d.externalId(), d.metadata(),
-                d.text().getBytes(StandardCharsets.UTF_8), ContentExtractor.PLAIN);
+        return DocumentService.Upload.ofText(d.title().strip(), d.externalId(), d.metadata(),
+                d.text().getBytes(StandardCharsets.UTF_8));
     }
 
     private UUID owner() {

@@ -8,13 +8,14 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import io.meridian.rag.domain.Document;
 import io.meridian.rag.rest.Views.DocumentView;
 import io.meridian.rag.service.DocumentService;
 
@@ -44,8 +45,9 @@ public class DocumentResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The original bytes, with their content type")
     public Response content(@PathParam("id") UUID id) {
-        Document document = documents.owned(owner(), id);
-        return Response.ok(documents.content(owner(), id)).type(document.contentType).build();
+        DocumentService.Original original = documents.original(owner(), id);
+        return Response.ok((StreamingOutput) original.body()::writeTo).type(original.contentType())
+                .header(HttpHeaders.CONTENT_LENGTH, original.size()).build();
     }
 
     @DELETE

@@ -1,5 +1,12 @@
 package io.meridian.rag.service;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +20,6 @@ import io.meridian.platform.events.Outbox;
 import io.meridian.platform.events.Topics;
 import io.meridian.platform.problem.ProblemException;
 import io.meridian.rag.domain.Document;
-import io.meridian.rag.domain.DocumentContent;
 import io.meridian.rag.domain.KnowledgeCollection;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
@@ -25,16 +31,34 @@ import io.quarkus.panache.common.Sort;
 @ApplicationScoped
 public class DocumentService {
 
-    /** An upload: its bytes, already checked to be of an accepted {@code contentType}. */
-    public record Upload(String title, String externalId, Map<String, Object> metadata, byte[] content,
+    /** An upload: its bytes ({@code size} of them), already checked to be of an accepted {@code contentType}. */
+    public record Upload(String title, String externalId, Map<String, Object> metadata, long size, Content content,
             String contentType) {
+
+        /** Text given in a JSON body (already in memory, bounded by the API). */
+        public static Upload ofText(String title, String externalId, Map<String, Object> metadata, byte[] text) {
+            return new Upload(title, externalId, metadata, text.length, () -> new ByteArrayInputStream(text),
+                    ContentExtractor.PLAIN);
+        }
+
+        /** A file the HTTP layer wrote to disk as it arrived. */
+        public static Upload ofFile(String title, String externalId, Path file, String contentType) throws IOException {
+            return new Upload(title, externalId, null, Files.size(file), () -> Files.newInputStream(file), contentType);
+        }
+    }
+
+    /** Opens an upload's bytes. */
+    public interface Content {
+        InputStream open() throws IOException;
     }
 
     private final CollectionService collections;
     private final Outbox outbox;
     private final SearchIndexer indexer;
+    private final Originals originals;
 
-    DocumentService(CollectionService collections, Outbox outbox, SearchIndexer indexer) {
+    DocumentService(CollectionService collections, Outbox outbox, SearchIndexer indexer, Originals originals) {
+        this.originals = originals;
         this.collections = collections;
         this.outbox = outbox;
         this.indexer = indexer;
@@ -53,14 +77,15 @@ public class DocumentService {
             document.externalId = upload.externalId();
             document.metadata = upload.metadata();
             document.contentType = upload.contentType();
-            document.sizeBytes = upload.content().length;
+            document.sizeBytes = upload.size();
             document.status = Document.Status.PENDING;
             document.createdAt = Instant.now();
-            document.persist();
-            DocumentContent content = new DocumentContent();
-            content.documentId = document.id;
-            content.content = upload.content();
-            content.persist();
+            document.persistAndFlush(); // its row first: the parts of its original refer to it
+            try (InputStream content = upload.content().open()) {
+                originals.store(document.id, content);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read the upload back", e);
+            }
             outbox.publish(Topics.RAG_INGESTION, "document.ingest", document.id.toString(),
                     Map.of("documentId", document.id.toString(), "collectionId", collection.id.toString()));
             added.add(document);
@@ -78,11 +103,20 @@ public class DocumentService {
         return document;
     }
 
+    /** A document's original as it is served: its type, its length, and its bytes written a part at a time. */
+    public record Original(String contentType, long size, Body body) {
+    }
+
+    /** Writes the bytes; no transaction or connection is held between parts. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The caller's document's original, or 404. */
     @Transactional
-    public byte[] content(UUID owner, UUID id) {
-        owned(owner, id);
-        DocumentContent content = DocumentContent.findById(id);
-        return content == null ? new byte[0] : content.content;
+    public Original original(UUID owner, UUID id) {
+        Document document = owned(owner, id);
+        return new Original(document.contentType, document.sizeBytes, out -> originals.copy(id, out));
     }
 
     @Transactional

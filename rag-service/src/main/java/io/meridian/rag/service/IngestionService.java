@@ -1,5 +1,8 @@
 package io.meridian.rag.service;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -15,7 +18,6 @@ import io.meridian.platform.events.Outbox;
 import io.meridian.platform.events.Topics;
 import io.meridian.rag.domain.Chunk;
 import io.meridian.rag.domain.Document;
-import io.meridian.rag.domain.DocumentContent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,8 +47,6 @@ public class IngestionService {
         }
     }
 
-    private record Pending(Document document, byte[] content) {
-    }
 
     private final ContentExtractor extractor;
     private final Chunker chunker;
@@ -57,9 +57,11 @@ public class IngestionService {
     private final Timer storing;
     private final Counter failures;
     private final SearchIndexer indexer;
+    private final Originals originals;
 
     IngestionService(ContentExtractor extractor, Chunker chunker, Embeddings embeddings, Outbox outbox,
-            SearchIndexer indexer, MeterRegistry registry) {
+            SearchIndexer indexer, Originals originals, MeterRegistry registry) {
+        this.originals = originals;
         this.indexer = indexer;
         this.extractor = extractor;
         this.chunker = chunker;
@@ -74,20 +76,23 @@ public class IngestionService {
 
     /** Parses, chunks and embeds the document if it is still PENDING. */
     public Prepared prepare(UUID documentId) {
-        Pending pending = QuarkusTransaction.requiringNew().call(() -> {
+        Document pending = QuarkusTransaction.requiringNew().call(() -> {
             Document document = Document.findById(documentId);
             if (document == null || document.status != Document.Status.PENDING || document.storedAt != null) {
                 return null; // gone, done, or stored and waiting for the search engine
             }
-            DocumentContent content = DocumentContent.findById(documentId);
-            return new Pending(document, content == null ? new byte[0] : content.content);
+            return document;
         });
         if (pending == null) {
             return Prepared.nothingToDo();
         }
+        Path original = null;
         try {
             long started = System.nanoTime();
-            String text = extractor.text(pending.content(), pending.document().contentType);
+            // the original goes to a temporary file a part at a time; the parsers read it from there
+            original = Files.createTempFile("rag-original-", ".bin");
+            originals.copy(documentId, original);
+            String text = extractor.text(original, pending.contentType);
             List<String> passages = chunker.split(text);
             parsing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (passages.isEmpty()) {
@@ -97,10 +102,22 @@ public class IngestionService {
             List<float[]> vectors = embeddings.embedAll(passages);
             embedding.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             return new Prepared(passages, vectors, null);
+        } catch (ContentExtractor.ExtractionLimitException e) {
+            LOG.infof("Document %s is past a bound of extraction: %s", documentId, e.getMessage());
+            return new Prepared(null, null, "the " + pending.contentType + " was not read to the end: "
+                    + e.getMessage());
         } catch (Exception | OutOfMemoryError e) {
             LOG.infof("Document %s cannot be indexed: %s", documentId, e.toString());
-            return new Prepared(null, null, "the " + pending.document().contentType + " could not be read: "
+            return new Prepared(null, null, "the " + pending.contentType + " could not be read: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } finally {
+            if (original != null) {
+                try {
+                    Files.deleteIfExists(original);
+                } catch (IOException e) {
+                    LOG.warnf("Could not delete the temporary file %s: %s", original, e.getMessage());
+                }
+            }
         }
     }
 
