@@ -36,7 +36,7 @@ class HostileInputTest {
     void aDecompressionBombAndAHugePageEndFailedAndTheNextDocumentIsIndexed() {
         String collection = given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("name", "hostile"))
                 .when().post("/api/rag/collections").then().statusCode(201).extract().path("id");
-        // 1 GiB of operators in about a megabyte, past the default 256 MB of decoded data
+        // 1 GiB of operators in about a megabyte, past the default 64 MB of decoded data
         String bomb = upload(collection, "bomb.pdf", Documents.pdfBomb(1L << 30));
         // 250,000 elements in 2 MB, past the default 200,000
         String page = upload(collection, "page.html", Documents.htmlOfElements(250_000));
@@ -47,7 +47,7 @@ class HostileInputTest {
 
         assertThat(Waits.indexed(token, bomb)).isEqualTo("FAILED");
         given().auth().oauth2(token).when().get("/api/rag/documents/" + bomb).then()
-                .body("error", containsString("expands beyond 256 MB"));
+                .body("error", containsString("expands beyond 64 MB"));
         assertThat(Waits.indexed(token, page)).isEqualTo("FAILED");
         given().auth().oauth2(token).when().get("/api/rag/documents/" + page).then()
                 .body("error", containsString("more than 200,000 elements"));

@@ -56,7 +56,7 @@ public interface RagConfig {
         io.quarkus.runtime.configuration.MemorySize pdfMemory();
 
         /** Decoded PDF data in all, memory and temporary file: a compressed stream that expands past it fails. */
-        @WithDefault("256M")
+        @WithDefault("64M")
         io.quarkus.runtime.configuration.MemorySize pdfStorage();
 
         /** Time to read one document's text. */

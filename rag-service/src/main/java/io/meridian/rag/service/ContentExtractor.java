@@ -1,12 +1,16 @@
 package io.meridian.rag.service;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -24,6 +28,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.contentstream.operator.Operator;
+import org.apache.pdfbox.filter.FilterFactory;
+import org.apache.pdfbox.cos.COSArray;
 import org.apache.pdfbox.cos.COSBase;
 import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.cos.COSObject;
@@ -161,33 +167,86 @@ public class ContentExtractor {
 
     /**
      * Inflates every stream the text could need (not images, which text extraction never decodes), counting and
-     * discarding the bytes, and fails at the first that expands past {@code pdf-storage}: PDFBox decodes a content
-     * stream as it reads it, so a bomb made of operators that draw nothing costs no memory, only time, and would
-     * otherwise run to the time limit.
+     * discarding the bytes, and fails at the first that expands past {@code pdf-storage}, before PDFBox decodes any
+     * of them its own way.
      */
     private void checkDecodedSizes(PDDocument pdf, long deadline) throws IOException {
         long limit = limits.pdfStorage().asLongValue();
-        byte[] sink = new byte[64 * 1024];
         for (COSObjectKey key : List.copyOf(pdf.getDocument().getXrefTable().keySet())) {
             COSObject object = pdf.getDocument().getObjectFromPool(key);
             if (!(object.getObject() instanceof COSStream stream)
                     || COSName.IMAGE.equals(stream.getCOSName(COSName.SUBTYPE))) {
                 continue;
             }
-            long decoded = 0;
-            try (InputStream in = stream.createInputStream()) {
-                for (int n = in.read(sink); n >= 0; n = in.read(sink)) {
-                    decoded += n;
-                    if (decoded > limit) {
-                        throw new ExtractionLimitException("its compressed content expands beyond "
-                                + limit / (1024 * 1024) + " MB");
-                    }
-                    if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
-                        throw new ExtractionLimitException("reading it took longer than "
-                                + limits.timeout().toSeconds() + " s");
-                    }
+            decode(stream, limit, deadline);
+        }
+    }
+
+    /**
+     * Runs the stream's filters into a sink that counts and throws past {@code limit}: PDFBox's own decoding buffers a
+     * whole stream first (a 1 GiB bomb filled a 512 MB heap), this never holds more than a filter's window, or, for
+     * the rare chain of filters, one stage of at most {@code pdf-memory}.
+     */
+    private void decode(COSStream stream, long limit, long deadline) throws IOException {
+        List<COSName> filters = new ArrayList<>();
+        COSBase named = stream.getFilters();
+        if (named instanceof COSName name) {
+            filters.add(name);
+        } else if (named instanceof COSArray array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.getObject(i) instanceof COSName name) {
+                    filters.add(name);
                 }
             }
+        }
+        byte[] input = null;
+        for (int i = 0; i < filters.size(); i++) {
+            boolean last = i == filters.size() - 1;
+            long cap = last ? limit : Math.min(limit, limits.pdfMemory().asLongValue());
+            Counting out = new Counting(cap, deadline, !last);
+            try (InputStream in = input == null ? stream.createRawInputStream() : new ByteArrayInputStream(input)) {
+                FilterFactory.INSTANCE.getFilter(filters.get(i)).decode(in, out, stream, i);
+            }
+            input = out.kept();
+        }
+    }
+
+    /** Counts what a filter writes, keeps it only between two filters, and stops it past the bound or the deadline. */
+    private final class Counting extends OutputStream {
+
+        private final long cap;
+        private final long deadline;
+        private final ByteArrayOutputStream kept;
+        private long count;
+
+        Counting(long cap, long deadline, boolean keep) {
+            this.cap = cap;
+            this.deadline = deadline;
+            this.kept = keep ? new ByteArrayOutputStream() : null;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            count += len;
+            if (count > cap) {
+                throw new ExtractionLimitException("its compressed content expands beyond " + cap / (1024 * 1024)
+                        + " MB");
+            }
+            if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                throw new ExtractionLimitException("reading it took longer than " + limits.timeout().toSeconds() + " s");
+            }
+            if (kept != null) {
+                kept.write(b, off, len);
+            }
+        }
+
+        byte[] kept() {
+            return kept == null ? null : kept.toByteArray();
         }
     }
 
