@@ -65,6 +65,21 @@ class CacheClientTest {
     }
 
     @Test
+    void missesAreAnswersNotFailures() {
+        CacheClient cache = client();
+        String ns = namespace("client-misses");
+        double before = failures();
+        // more misses in a row than the circuit breaker's window: a miss must never open it
+        for (int i = 0; i < 30; i++) {
+            assertThat(cache.get(ns, "absent-" + i, writer())).isEmpty();
+        }
+        assertThat(failures() - before).isZero();
+        assertThat(cache.put(ns, "present", new byte[] { 9 }, "application/octet-stream", Duration.ofMinutes(1),
+                writer())).isTrue();
+        assertThat(cache.get(ns, "present", writer())).hasValue(new byte[] { 9 });
+    }
+
+    @Test
     void failuresAreMissesAndAreCounted() {
         double before = failures();
         CacheClient nowhere = client(URI.create("http://127.0.0.1:" + FreePorts.next()));

@@ -34,6 +34,9 @@ public class CacheClient {
         this.api = QuarkusRestClientBuilder.newBuilder().baseUri(baseUri)
                 .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                // a miss is a 404 answer, not an error: with the default mapper every miss threw, counted as a
+                // failure, and a few misses in a row opened the circuit, which turned the cache off for everyone
+                .disableDefaultMapper(true)
                 .build(CacheApi.class);
         this.guard = Guard.create().withCircuitBreaker().requestVolumeThreshold(10).failureRatio(0.5)
                 .delay(5, ChronoUnit.SECONDS).done().build();
