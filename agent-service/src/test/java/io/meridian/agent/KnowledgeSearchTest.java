@@ -84,7 +84,7 @@ class KnowledgeSearchTest {
         String marker = "albatross glide " + java.util.UUID.randomUUID();
         JsonPath run = run(reader.token(), agentId,
                 "call knowledge_search {\"query\": \"" + marker + "\", \"topK\": 10}");
-        assertThat(run.getString("steps[1].result").length()).isGreaterThan(4_000);
+        assertThat(run.getString("steps[1].result").length()).as(run.prettify()).isGreaterThan(4_000);
         List<JsonNode> requests = StandIns.primary.requestsFor(marker);
         JsonNode toolMessage = requests.get(requests.size() - 1).path("messages").findParents("tool_call_id").get(0);
         assertThat(toolMessage.path("content").asText()).hasSizeLessThan(4_100)

@@ -22,6 +22,20 @@ public interface AgentConfig {
 
     Runs runs();
 
+    Quota quota();
+
+    /** What one user may hold or start, per deployment: past a quota the request is 409 naming it. */
+    interface Quota {
+
+        /** Agents of one user. */
+        @WithDefault("100")
+        long agents();
+
+        /** Runs of one user queued or running at once (inline ones too); more wait for one of them to end. */
+        @WithDefault("10")
+        long runsInFlight();
+    }
+
     /** The window of earlier turns a conversation replays to the model, in messages (a turn is two). */
     @WithDefault("20")
     int memoryWindow();

@@ -28,15 +28,19 @@ public class AgentService {
     private final ToolRegistry tools;
     private final ModelRegistry models;
     private final AgentConfig.Limits limits;
+    private final Quotas quotas;
 
-    AgentService(ToolRegistry tools, ModelRegistry models, AgentConfig config) {
+    AgentService(ToolRegistry tools, ModelRegistry models, AgentConfig config, Quotas quotas) {
+        this.quotas = quotas;
         this.tools = tools;
         this.models = models;
         this.limits = config.limits();
     }
 
+    /** A new agent of the owner's, within their quota (409 past it). */
     @Transactional
     public Agent create(UUID owner, Definition definition) {
+        quotas.admitAgent(owner);
         Agent agent = new Agent();
         agent.id = UUID.randomUUID();
         agent.ownerId = owner;

@@ -45,8 +45,10 @@ public class RunService {
     private final EntityManager entities;
     private final AgentConfig config;
     private final AgentMetrics metrics;
+    private final Quotas quotas;
 
-    RunService(Outbox outbox, EntityManager entities, AgentConfig config, AgentMetrics metrics) {
+    RunService(Outbox outbox, EntityManager entities, AgentConfig config, AgentMetrics metrics, Quotas quotas) {
+        this.quotas = quotas;
         this.outbox = outbox;
         this.entities = entities;
         this.config = config;
@@ -55,11 +57,13 @@ public class RunService {
 
     /**
      * A new run of the agent for the caller: QUEUED with its {@code run.requested} task in the outbox when async;
-     * otherwise RUNNING, held by {@code worker}, to be executed inline.
+     * otherwise RUNNING, held by {@code worker}, to be executed inline. 409 when the caller has as many runs queued or
+     * running as their quota allows.
      */
     @Transactional
     public Run create(Agent agent, Caller caller, String input, UUID conversationId, boolean async, boolean notify,
             String worker) {
+        quotas.admitRun(caller.userId());
         Run run = new Run();
         run.id = UUID.randomUUID();
         run.agentId = agent.id;

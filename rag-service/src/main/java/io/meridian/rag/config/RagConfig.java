@@ -21,6 +21,8 @@ public interface RagConfig {
 
     Extraction extraction();
 
+    Quota quota();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -28,6 +30,29 @@ public interface RagConfig {
     /** Passages embedded per call of the embedding model. */
     @WithDefault("32")
     int embeddingBatchSize();
+
+    /**
+     * What one user may hold, per deployment: past a count the request is 409, past the bytes 413, both
+     * problem+json naming the quota. A document whose chunks would pass the chunk quota is FAILED naming it.
+     */
+    interface Quota {
+
+        /** Collections of one user. */
+        @WithDefault("1000")
+        long collections();
+
+        /** Documents of one user, in all their collections. */
+        @WithDefault("100000")
+        long documents();
+
+        /** Bytes of the originals one user uploaded. */
+        @WithDefault("5G")
+        io.quarkus.runtime.configuration.MemorySize originalBytes();
+
+        /** Chunks of one user's documents. */
+        @WithDefault("2000000")
+        long chunks();
+    }
 
     /**
      * Bounds on reading one upload's text (issue 18): an upload that would pass one is FAILED with the bound it hit,

@@ -22,14 +22,18 @@ public class CollectionService {
 
     private final Outbox outbox;
     private final SearchIndexer indexer;
+    private final Quotas quotas;
 
-    CollectionService(Outbox outbox, SearchIndexer indexer) {
+    CollectionService(Outbox outbox, SearchIndexer indexer, Quotas quotas) {
         this.outbox = outbox;
         this.indexer = indexer;
+        this.quotas = quotas;
     }
 
+    /** A new collection of the owner's, within their quota (409 past it). */
     @Transactional
     public KnowledgeCollection create(UUID owner, String name, String description) {
+        quotas.admitCollection(owner);
         KnowledgeCollection collection = new KnowledgeCollection();
         collection.id = UUID.randomUUID();
         collection.ownerId = owner;

@@ -56,17 +56,22 @@ public class DocumentService {
     private final Outbox outbox;
     private final SearchIndexer indexer;
     private final Originals originals;
+    private final Quotas quotas;
 
-    DocumentService(CollectionService collections, Outbox outbox, SearchIndexer indexer, Originals originals) {
+    DocumentService(CollectionService collections, Outbox outbox, SearchIndexer indexer, Originals originals,
+            Quotas quotas) {
         this.originals = originals;
+        this.quotas = quotas;
         this.collections = collections;
         this.outbox = outbox;
         this.indexer = indexer;
     }
 
+    /** Stores the uploads as PENDING documents of the collection, within the owner's quotas (409 or 413 past one). */
     @Transactional
     public List<Document> add(UUID owner, UUID collectionId, List<Upload> uploads) {
         KnowledgeCollection collection = collections.owned(owner, collectionId);
+        quotas.admitDocuments(owner, uploads.size(), uploads.stream().mapToLong(Upload::size).sum());
         List<Document> added = new ArrayList<>(uploads.size());
         for (Upload upload : uploads) {
             Document document = new Document();

@@ -47,7 +47,6 @@ public class IngestionService {
         }
     }
 
-
     private final ContentExtractor extractor;
     private final Chunker chunker;
     private final Embeddings embeddings;
@@ -58,10 +57,12 @@ public class IngestionService {
     private final Counter failures;
     private final SearchIndexer indexer;
     private final Originals originals;
+    private final Quotas quotas;
 
     IngestionService(ContentExtractor extractor, Chunker chunker, Embeddings embeddings, Outbox outbox,
-            SearchIndexer indexer, Originals originals, MeterRegistry registry) {
+            SearchIndexer indexer, Originals originals, Quotas quotas, MeterRegistry registry) {
         this.originals = originals;
+        this.quotas = quotas;
         this.indexer = indexer;
         this.extractor = extractor;
         this.chunker = chunker;
@@ -97,6 +98,11 @@ public class IngestionService {
             parsing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (passages.isEmpty()) {
                 return new Prepared(null, null, "the document has no text");
+            }
+            String refused = QuarkusTransaction.requiringNew()
+                    .call(() -> quotas.chunksRefused(pending.ownerId, passages.size(), false));
+            if (refused != null) {
+                return new Prepared(null, null, refused); // not worth embedding
             }
             started = System.nanoTime();
             List<float[]> vectors = embeddings.embedAll(passages);
@@ -141,10 +147,12 @@ public class IngestionService {
             return; // deleted meanwhile, or another worker was first
         }
         if (prepared.failure() != null) {
-            document.status = Document.Status.FAILED;
-            document.error = prepared.failure().length() > 2000 ? prepared.failure().substring(0, 2000) : prepared.failure();
-            failures.increment();
-            outbox.publish(Topics.RAG_DOCUMENTS, "document.failed", document.id.toString(), DocumentEvents.data(document));
+            fail(document, prepared.failure());
+            return;
+        }
+        String refused = quotas.chunksRefused(document.ownerId, prepared.passages().size(), true);
+        if (refused != null) {
+            fail(document, refused);
             return;
         }
         for (int i = 0; i < prepared.passages().size(); i++) {
@@ -160,6 +168,13 @@ public class IngestionService {
         document.embeddingModel = embeddings.modelName();
         document.storedAt = Instant.now();
         indexer.wakeAfterCommit();
+    }
+
+    private void fail(Document document, String reason) {
+        document.status = Document.Status.FAILED;
+        document.error = reason.length() > 2000 ? reason.substring(0, 2000) : reason;
+        failures.increment();
+        outbox.publish(Topics.RAG_DOCUMENTS, "document.failed", document.id.toString(), DocumentEvents.data(document));
     }
 
     private static Timer phase(MeterRegistry registry, String phase) {

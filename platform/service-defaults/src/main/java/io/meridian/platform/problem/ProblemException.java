@@ -58,6 +58,23 @@ public class ProblemException extends RuntimeException {
                 .withHeader("Retry-After", String.valueOf(Math.max(1, retryAfterSeconds)));
     }
 
+    /**
+     * Over a quota of the deployment: 413 when the quota counts bytes, 409 when it counts things; the body names the
+     * quota, its limit, what the user holds and what the request asked for.
+     */
+    public static ProblemException overQuota(String name, String what, long limit, long used, long requested,
+            boolean bytes) {
+        Problem.Quota quota = new Problem.Quota(name, limit, used, requested);
+        String detail = "Over the " + name + " quota: " + what + " would reach " + (used + requested) + " of at most "
+                + limit + " (" + used + " held now).";
+        return new ProblemException(bytes ? 413 : 409, "quota-exceeded", "Over quota", detail) {
+            @Override
+            public Problem.Quota quota() {
+                return quota;
+            }
+        };
+    }
+
     public static ProblemException unavailable(String detail) {
         return new ProblemException(503, "unavailable", "Service unavailable", detail);
     }
@@ -75,6 +92,11 @@ public class ProblemException extends RuntimeException {
     /** Field errors, for problems that are validation failures. */
     public List<Problem.FieldError> errors() {
         return List.of();
+    }
+
+    /** The quota hit, for problems that are over a quota. */
+    public Problem.Quota quota() {
+        return null;
     }
 
     public int status() {

@@ -43,7 +43,7 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = FIRST)
     public Response problem(ProblemException e, UriInfo uri) {
         Response.ResponseBuilder response = Response.fromResponse(Problems.response(
-                Problems.of(e.status(), e.slug(), e.title(), e.getMessage(), path(uri), e.errors())));
+                Problems.of(e.status(), e.slug(), e.title(), e.getMessage(), path(uri), e.errors(), e.quota())));
         e.headers().forEach(response::header);
         return response.build();
     }

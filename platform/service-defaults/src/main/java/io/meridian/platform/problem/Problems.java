@@ -26,7 +26,12 @@ public final class Problems {
 
     public static Problem of(int status, String slug, String title, String detail, String instance,
             List<Problem.FieldError> errors) {
-        return new Problem(Problem.type(slug), title, status, detail, instance, RequestIds.current(), errors);
+        return of(status, slug, title, detail, instance, errors, null);
+    }
+
+    public static Problem of(int status, String slug, String title, String detail, String instance,
+            List<Problem.FieldError> errors, Problem.Quota quota) {
+        return new Problem(Problem.type(slug), title, status, detail, instance, RequestIds.current(), errors, quota);
     }
 
     public static Response response(Problem problem) {
