@@ -147,8 +147,10 @@ public class RagSearchBenchmark {
                 }
             }
         }
-        HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + collection))
-                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        if (kept == null || kept.isBlank()) { // a collection given to reuse stays for the next run
+            HTTP.send(HttpRequest.newBuilder(URI.create(rag + "/api/rag/collections/" + collection))
+                    .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        }
     }
 
     /**
