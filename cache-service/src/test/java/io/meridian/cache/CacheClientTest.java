@@ -90,11 +90,11 @@ class CacheClientTest {
         CacheClient cache = client();
         String ns = namespace("client-down");
         cache.put(ns, "k", new byte[] { 7 }, "application/octet-stream", Duration.ofMinutes(1), writer());
-        infra.redisProxy().cut();
+        infra.cacheRedisProxy().cut();
         try {
             assertThat(cache.get(ns, "k", writer())).isEmpty();
         } finally {
-            infra.redisProxy().restore();
+            infra.cacheRedisProxy().restore();
         }
         assertThat(failures() - before).isGreaterThanOrEqualTo(3);
     }

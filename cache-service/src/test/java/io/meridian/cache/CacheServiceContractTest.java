@@ -10,7 +10,8 @@ class CacheServiceContractTest extends ServiceContract {
 
     @Override
     protected List<String> readinessChecks() {
-        return List.of("Database connections health check", "Kafka connection health check", "Redis connection health check");
+        return List.of("Database connections health check", "Kafka connection health check", "Redis connection health check",
+                "cache-store");
     }
 
     @Override

@@ -27,7 +27,7 @@ class RedisOutageTest {
         String ns = namespace("outage");
         given().auth().oauth2(writer()).body("before").when().put("/api/cache/" + ns + "/k").then().statusCode(204);
 
-        infra.redisProxy().cut();
+        infra.cacheRedisProxy().cut();
         try {
             given().auth().oauth2(writer()).when().get("/api/cache/" + ns + "/k")
                     .then().statusCode(503).contentType("application/problem+json")
@@ -35,11 +35,11 @@ class RedisOutageTest {
             given().auth().oauth2(writer()).body("during").when().put("/api/cache/" + ns + "/k2")
                     .then().statusCode(503).contentType("application/problem+json");
             given().when().get("/q/health/ready").then().statusCode(503)
-                    .body("checks.find { it.name == 'Redis connection health check' }.status", equalTo("DOWN"));
+                    .body("checks.find { it.name == 'cache-store' }.status", equalTo("DOWN"));
             // liveness is not Redis' business: the pod must not be restarted for it
             given().when().get("/q/health/live").then().statusCode(200);
         } finally {
-            infra.redisProxy().restore();
+            infra.cacheRedisProxy().restore();
         }
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> given()

@@ -14,7 +14,8 @@ import io.quarkus.test.common.WithTestResource;
  * prefix of this run's own: the tests share the machine's Redis with other runs.
  */
 @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL,
-        initArgs = @ResourceArg(name = "schemaPrefix", value = "cache"))
+        initArgs = { @ResourceArg(name = "schemaPrefix", value = "cache"),
+                @ResourceArg(name = "uses", value = "kafka,postgres,redis,cache-redis") })
 @WithTestResource(value = TestInfrastructure.KeyPrefix.class, scope = TestResourceScope.GLOBAL)
 final class TestInfrastructure {
 

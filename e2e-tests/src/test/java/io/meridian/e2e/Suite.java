@@ -21,6 +21,7 @@ import io.meridian.testsupport.ClosingUpstream;
 import io.meridian.testsupport.FreePorts;
 import io.meridian.testsupport.KafkaBroker;
 import io.meridian.testsupport.PostgresSchema;
+import io.meridian.testsupport.RedisServer;
 import io.meridian.testsupport.SearchEngine;
 import io.meridian.testsupport.SmtpServer;
 import io.meridian.testsupport.TcpProxy;
@@ -61,6 +62,8 @@ final class Suite {
     final TcpProxy kafkaProxy;
     final TcpProxy postgresProxy;
     final TcpProxy redisProxy;
+    /** cache-service's entries, in a Redis of their own as deployments run it (ADR 0014). */
+    final RedisServer cacheRedis;
     /** Between the gateway and auth-service's JWKS, so that a test can make it hang for the gateway alone. */
     final TcpProxy jwksProxy;
     /** The OpenSearch node rag-service indexes into, in a JVM of its own. */
@@ -103,6 +106,7 @@ final class Suite {
         flushRedis(REDIS_DATABASE);
         postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
         redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
+        cacheRedis = RedisServer.start("64mb", "volatile-ttl");
         jwksProxy = TcpProxy.start("jwks", 0, "127.0.0.1", ports.get("auth-service"));
         search = SearchEngine.startTemporary();
         smtp = SmtpServer.start();
@@ -173,7 +177,8 @@ final class Suite {
                 "-Dmp.jwt.verify.publickey.location=" + (service.equals("gateway")
                         ? "http://127.0.0.1:" + jwksProxy.port() : url("auth-service")) + "/.well-known/jwks.json",
                 "-Dmp.jwt.verify.issuer=" + gateway(),
-                "-Dmeridian.cache-client.url=" + url("cache-service")));
+                "-Dmeridian.cache-client.url=" + url("cache-service"),
+                "-Dquarkus.redis.cache.hosts=" + cacheRedis.url()));
         if (!service.equals("gateway")) {
             if (!schemaOf.containsKey(service)) { // replicas share their service's schema
                 PostgresSchema created = PostgresSchema.create("e2e" + service.replace("-service", ""));
@@ -290,7 +295,7 @@ final class Suite {
         }
         // null-safe: the hook runs after a start that failed half-way too
         for (AutoCloseable part : java.util.Arrays.asList(smtp, model, closing, search, kafka, kafkaProxy, postgresProxy,
-                redisProxy, jwksProxy)) {
+                redisProxy, cacheRedis, jwksProxy)) {
             if (part != null) {
                 try {
                     part.close();

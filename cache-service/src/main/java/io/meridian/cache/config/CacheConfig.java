@@ -25,6 +25,17 @@ public interface CacheConfig {
     @WithDefault("10000")
     int userNamespaceMaxEntries();
 
+    /**
+     * Bytes of values a user's private namespace may hold unless a policy says otherwise: past it the least recently
+     * used entries are evicted, and one write larger than all of it is 413.
+     */
+    @WithDefault("16M")
+    io.quarkus.runtime.configuration.MemorySize userNamespaceMaxBytes();
+
+    /** Longest TTL in a user's private namespace unless a policy says otherwise (at most {@code max-ttl}). */
+    @WithDefault("1d")
+    Duration userNamespaceMaxTtl();
+
     /** Longest wait for Redis before a request is answered 503. */
     @WithDefault("1s")
     Duration redisTimeout();

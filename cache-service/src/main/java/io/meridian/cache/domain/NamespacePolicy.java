@@ -9,7 +9,10 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
-/** An admin's rules for one namespace: the TTL of entries written without one, and how many entries it may hold. */
+/**
+ * An admin's rules for one namespace: the TTL of entries written without one and the longest allowed, and how many
+ * entries and bytes of values it may hold.
+ */
 @Entity
 @Table(name = "namespace_policy")
 public class NamespacePolicy extends PanacheEntityBase {
@@ -21,6 +24,12 @@ public class NamespacePolicy extends PanacheEntityBase {
     /** 0: no limit. Past the limit the least recently used entries are evicted. */
     @Column(name = "max_entries")
     public int maxEntries;
+    /** 0: no limit. Past the limit the least recently used entries are evicted. */
+    @Column(name = "max_bytes")
+    public long maxBytes;
+    /** 0: the service's longest TTL. */
+    @Column(name = "max_ttl_seconds")
+    public long maxTtlSeconds;
     @Column(name = "updated_at")
     public Instant updatedAt;
     @Column(name = "updated_by")

@@ -74,16 +74,18 @@ public class CacheResource {
     public record BulkGetResult(List<BulkValue> entries) {
     }
 
-    public record PolicyRequest(@NotNull @Min(1) Long defaultTtlSeconds, @NotNull @Min(0) @Max(10_000_000) Integer maxEntries) {
+    /** {@code maxBytes} and {@code maxTtlSeconds} absent: the defaults of the namespace's kind. */
+    public record PolicyRequest(@NotNull @Min(1) Long defaultTtlSeconds, @NotNull @Min(0) @Max(10_000_000) Integer maxEntries,
+            @Min(0) Long maxBytes, @Min(0) Long maxTtlSeconds) {
     }
 
-    /** A namespace's policy; {@code explicit} is false where the service's defaults apply. */
-    public record PolicyView(String namespace, long defaultTtlSeconds, int maxEntries, boolean explicit,
-            Instant updatedAt) {
+    /** A namespace's policy; {@code explicit} is false where the service's defaults apply; 0: no limit. */
+    public record PolicyView(String namespace, long defaultTtlSeconds, int maxEntries, long maxBytes, long maxTtlSeconds,
+            boolean explicit, Instant updatedAt) {
 
         static PolicyView of(NamespacePolicies.Effective policy) {
             return new PolicyView(policy.namespace(), policy.defaultTtlSeconds(), policy.maxEntries(),
-                    policy.explicit(), policy.updatedAt());
+                    policy.maxBytes(), policy.maxTtlSeconds(), policy.explicit(), policy.updatedAt());
         }
     }
 
@@ -144,10 +146,10 @@ public class CacheResource {
 
     @DELETE
     @Path("/{namespace}")
-    @Operation(summary = "Flush a namespace: every entry, in batches that never block Redis")
+    @Operation(summary = "Flush a namespace: every entry, in batches that never block Redis (admins: any namespace)")
     public Uni<Response> flush(@PathParam("namespace") String namespace) {
         Namespaces.validate(namespace);
-        CacheAccess.checkWrite(caller, namespace);
+        CacheAccess.checkFlush(caller, namespace);
         return cache.flush(namespace).map(deleted -> Response.noContent().build());
     }
 
@@ -222,13 +224,20 @@ public class CacheResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Set a namespace's policy: default TTL and entry limit (0: none); a lower limit applies at once")
+    @Operation(summary = "Set a namespace's policy: default and longest TTL, entry and byte limits (0: none); a lower "
+            + "limit applies at once")
     public PolicyView setPolicy(@PathParam("namespace") String namespace, @Valid @NotNull PolicyRequest request) {
         Namespaces.validate(namespace);
-        if (request.defaultTtlSeconds() > config.maxTtl().toSeconds()) {
-            throw ProblemException.invalidField("defaultTtlSeconds", "must be at most " + config.maxTtl().toSeconds());
+        long longest = request.maxTtlSeconds() != null && request.maxTtlSeconds() > 0 ? request.maxTtlSeconds()
+                : config.maxTtl().toSeconds();
+        if (longest > config.maxTtl().toSeconds()) {
+            throw ProblemException.invalidField("maxTtlSeconds", "must be at most " + config.maxTtl().toSeconds());
         }
-        NamespacePolicies.Effective policy = policies.set(namespace, request.defaultTtlSeconds(), request.maxEntries(),
+        if (request.defaultTtlSeconds() > longest) {
+            throw ProblemException.invalidField("defaultTtlSeconds", "must be at most " + longest);
+        }
+        NamespacePolicies.Effective policy = policies.set(namespace, new NamespacePolicies.Requested(
+                request.defaultTtlSeconds(), request.maxEntries(), request.maxBytes(), request.maxTtlSeconds()),
                 caller.getSubject());
         cache.enforce(policy).await().atMost(Duration.ofMinutes(1));
         return PolicyView.of(policy);

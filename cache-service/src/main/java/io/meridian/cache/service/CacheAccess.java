@@ -26,6 +26,13 @@ public final class CacheAccess {
         check(caller, namespace, WRITE_SCOPE);
     }
 
+    /** Flushing: what a writer may do, and admins any namespace, users' private ones included (they cannot read them). */
+    public static void checkFlush(JsonWebToken caller, String namespace) {
+        if (!isAdmin(caller)) {
+            check(caller, namespace, WRITE_SCOPE);
+        }
+    }
+
     private static void check(JsonWebToken caller, String namespace, String scope) {
         if (Namespaces.isUserNamespace(namespace)) {
             if (!namespace.equals(Namespaces.ofUser(caller.getSubject()))) {

@@ -24,7 +24,7 @@ import io.smallrye.mutiny.Uni;
 public class CacheService {
 
     /** One namespace's figures, as {@code GET /api/cache/stats} shows them. */
-    public record NamespaceStats(String name, long keys, long hits, long misses, double hitRatio) {
+    public record NamespaceStats(String name, long keys, long hits, long misses, double hitRatio, long bytes) {
     }
 
     public record Stats(List<NamespaceStats> namespaces, CacheStore.RedisInfo redis) {
@@ -43,20 +43,34 @@ public class CacheService {
         this.registry = registry;
     }
 
-    /** The TTL in seconds to use: the request's when given (validated), else the namespace policy's. */
+    /**
+     * The TTL in seconds to use: the request's when given (validated against the namespace's longest), else the
+     * namespace policy's.
+     */
     public long ttlSeconds(String namespace, Long requested, String field) {
+        NamespacePolicies.Effective policy = policies.of(namespace);
+        long longest = Math.min(policy.maxTtlSeconds(), config.maxTtl().toSeconds());
         if (requested == null) {
-            return Math.min(policies.of(namespace).defaultTtlSeconds(), config.maxTtl().toSeconds());
+            return Math.min(policy.defaultTtlSeconds(), longest);
         }
-        if (requested < 1 || requested > config.maxTtl().toSeconds()) {
-            throw ProblemException.invalidField(field, "must be between 1 and " + config.maxTtl().toSeconds()
-                    + " seconds");
+        if (requested < 1 || requested > longest) {
+            throw ProblemException.invalidField(field, "must be between 1 and " + longest + " seconds in " + namespace);
         }
         return requested;
     }
 
+    /**
+     * Writes the entries; the namespace's least recently used entries beyond its entry or byte limit make room. More
+     * bytes in one write than the namespace may hold at all: 413 naming its quota.
+     */
     public Uni<Long> put(String namespace, List<NewEntry> entries) {
-        return store.put(namespace, entries, policies.of(namespace).maxEntries());
+        NamespacePolicies.Effective policy = policies.of(namespace);
+        long bytes = entries.stream().mapToLong(e -> e.value().length).sum();
+        if (policy.maxBytes() > 0 && bytes > policy.maxBytes()) {
+            throw ProblemException.overQuota("namespaceBytes", "the values of " + namespace, policy.maxBytes(), 0,
+                    bytes, true);
+        }
+        return store.put(namespace, entries, policy.maxEntries(), policy.maxBytes());
     }
 
     public Uni<List<Entry>> get(String namespace, List<String> keys) {
@@ -79,9 +93,9 @@ public class CacheService {
         return store.invalidatePrefix(namespace, prefix);
     }
 
-    /** Applies a lowered entry limit at once (least recently used entries first). */
+    /** Applies lowered entry and byte limits at once (least recently used entries first). */
     public Uni<Long> enforce(NamespacePolicies.Effective policy) {
-        return store.trim(policy.namespace(), policy.maxEntries());
+        return store.trim(policy.namespace(), policy.maxEntries(), policy.maxBytes());
     }
 
     /** Exact figures for every namespace that has had entries, and Redis' own. */
@@ -90,7 +104,7 @@ public class CacheService {
             List<Uni<NamespaceStats>> each = new ArrayList<>();
             for (String name : names) {
                 each.add(store.counts(name).map(c -> new NamespaceStats(name, c.keys(), c.hits(), c.misses(),
-                        c.hits() + c.misses() == 0 ? 0 : (double) c.hits() / (c.hits() + c.misses()))));
+                        c.hits() + c.misses() == 0 ? 0 : (double) c.hits() / (c.hits() + c.misses()), c.bytes())));
             }
             Uni<List<NamespaceStats>> all = each.isEmpty() ? Uni.createFrom().item(List.of())
                     : Uni.join().all(each).andFailFast();

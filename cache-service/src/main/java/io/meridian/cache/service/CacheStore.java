@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.meridian.cache.config.CacheConfig;
 import io.meridian.platform.problem.ProblemException;
 import io.meridian.platform.redis.RedisScript;
+import io.quarkus.redis.client.RedisClientName;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
@@ -24,12 +25,14 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /**
- * The entries in Redis. A namespace's keys share a hash tag, {@code <prefix>{<namespace>}:}, and every change is one
- * Lua script: the entry (a hash of value and content type, with its TTL), the namespace's LRU index (a sorted set
- * scored by last use: the order of eviction, the key count, and the list to flush without KEYS), its expiry index
- * (expired entries leave the LRU index as the next writes pass), and its hit and miss counters (HINCRBY: atomic,
- * shared by every replica). Work over many entries (flush, prefix invalidation, trimming) goes in bounded batches so
- * that Redis keeps answering everyone else in between.
+ * The entries in the Redis for cache data (the client named {@code cache}, apart from the Redis of security state).
+ * A namespace's keys share a hash tag, {@code <prefix>{<namespace>}:}, and every change is one Lua script: the entry
+ * (a hash of value and content type, with its TTL), the namespace's LRU index (a sorted set scored by last use: the
+ * order of eviction, the key count, and the list to flush without KEYS), its expiry index (expired entries leave the
+ * indexes as the next writes pass), the size of each value and their sum (the byte quota: past it the least recently
+ * used entries make room), and its hit and miss counters (HINCRBY: atomic, shared by every replica). A namespace
+ * left empty leaves the registry of namespaces. Work over many entries (flush, prefix invalidation, trimming) goes in
+ * bounded batches so that Redis keeps answering everyone else in between.
  */
 @ApplicationScoped
 public class CacheStore {
@@ -44,108 +47,130 @@ public class CacheStore {
     public record NewEntry(String key, byte[] value, String contentType, long ttlMillis) {
     }
 
-    /** A namespace's key count and its hit and miss counters. */
-    public record Counts(long keys, long hits, long misses) {
+    /** A namespace's key count, its hit and miss counters and the bytes of its values. */
+    public record Counts(long keys, long hits, long misses, long bytes) {
     }
 
     /** What Redis says of itself. */
     public record RedisInfo(long usedMemoryBytes, long connectedClients, long uptimeSeconds) {
     }
 
-    private static final String NOW = """
+    // Every script: KEYS lru, exp, registry, sizes, stats; ARGV entry prefix, namespace, index TTL ms, then its own.
+    private static final String COMMON = """
             local t = redis.call('TIME')
             local now = t[1] * 1000 + math.floor(t[2] / 1000)
-            """;
-    private static final String PRUNE = """
-            local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, %d)
-            if #expired > 0 then
-              redis.call('ZREM', KEYS[1], unpack(expired))
-              redis.call('ZREM', KEYS[2], unpack(expired))
+            local function bytes()
+              return tonumber(redis.call('HGET', KEYS[5], 'bytes') or 0)
+            end
+            local function forget(k)
+              local size = redis.call('HGET', KEYS[4], k)
+              if size then
+                redis.call('HDEL', KEYS[4], k)
+                redis.pcall('HINCRBY', KEYS[5], 'bytes', -tonumber(size)) -- refused while Redis is full: a flush must still work
+              end
+              redis.call('ZREM', KEYS[1], k)
+              redis.call('ZREM', KEYS[2], k)
+            end
+            local function prune(batch)
+              local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, batch)
+              for _, k in ipairs(expired) do forget(k) end
+              return #expired
+            end
+            local function retire()
+              if redis.call('ZCARD', KEYS[1]) == 0 then
+                redis.call('SREM', KEYS[3], ARGV[2])
+                redis.call('DEL', KEYS[4])
+                redis.call('HDEL', KEYS[5], 'bytes')
+              end
+            end
+            local function over(entries, limit)
+              return (entries >= 0 and redis.call('ZCARD', KEYS[1]) > entries) or (limit >= 0 and bytes() > limit)
+            end
+            local function evict(entries, limit, most)
+              local n = 0
+              while n < most and over(entries, limit) do
+                local victim = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+                if not victim then break end
+                redis.call('UNLINK', ARGV[1] .. victim)
+                forget(victim)
+                n = n + 1
+              end
+              return n
             end
             """;
-    // KEYS: lru, exp, registry. ARGV: entry prefix, namespace, max entries (0: none), index TTL ms, then per entry
-    // key, value, content type, TTL ms. Returns how many entries were evicted.
-    private static final RedisScript PUT = new RedisScript(NOW + PRUNE.formatted(100) + """
-            for i = 5, #ARGV, 4 do
-              local entry = ARGV[1] .. ARGV[i]
+    // ARGV 4: max entries, 5: max bytes (-1: none), then per entry key, value, content type, TTL ms. Returns how many
+    // entries were evicted to make room.
+    private static final RedisScript PUT = new RedisScript(COMMON + """
+            -- first a write Redis refuses when it is full: past the first write of a script Redis lets the rest through
+            redis.call('SADD', KEYS[3], ARGV[2])
+            prune(100)
+            for i = 6, #ARGV, 4 do
+              local k = ARGV[i]
+              local entry = ARGV[1] .. k
+              forget(k)
               redis.call('DEL', entry)
               redis.call('HSET', entry, 'v', ARGV[i + 1], 't', ARGV[i + 2])
               redis.call('PEXPIRE', entry, ARGV[i + 3])
-              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[i + 3]), ARGV[i])
-              redis.call('ZADD', KEYS[1], now, ARGV[i])
+              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[i + 3]), k)
+              redis.call('ZADD', KEYS[1], now, k)
+              redis.call('HSET', KEYS[4], k, #ARGV[i + 1])
+              redis.call('HINCRBY', KEYS[5], 'bytes', #ARGV[i + 1])
             end
-            redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            redis.call('SADD', KEYS[3], ARGV[2])
-            local evicted = 0
-            local max = tonumber(ARGV[3])
-            if max > 0 then
-              local over = redis.call('ZCARD', KEYS[1]) - max
-              if over > 0 then
-                local victims = redis.call('ZPOPMIN', KEYS[1], over)
-                for i = 1, #victims, 2 do
-                  redis.call('DEL', ARGV[1] .. victims[i])
-                  redis.call('ZREM', KEYS[2], victims[i])
-                  evicted = evicted + 1
-                end
-              end
+            for i = 1, 5 do
+              if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
             end
-            return evicted
+            return evict(tonumber(ARGV[4]), tonumber(ARGV[5]), 100000)
             """);
-    // KEYS: lru, exp, stats. ARGV: entry prefix, index TTL ms, then the keys. Returns value and content type per key
-    // (false for a miss), counts hits and misses, and marks the hits as just used.
-    private static final RedisScript GET = new RedisScript(NOW + """
+    // ARGV 4...: the keys. Returns value and content type per key (false for a miss), counts hits and misses, and
+    // marks the hits as just used.
+    private static final RedisScript GET = new RedisScript(COMMON + """
             local out = {}
             local hits, misses = 0, 0
-            for i = 3, #ARGV do
+            for i = 4, #ARGV do
               local e = redis.call('HMGET', ARGV[1] .. ARGV[i], 'v', 't')
               if e[1] then
                 hits = hits + 1
-                redis.call('ZADD', KEYS[1], 'XX', now, ARGV[i])
+                redis.pcall('ZADD', KEYS[1], 'XX', now, ARGV[i]) -- bookkeeping: refused while Redis is full
                 out[#out + 1] = e[1]
                 out[#out + 1] = e[2]
               else
                 misses = misses + 1
-                redis.call('ZREM', KEYS[1], ARGV[i])
-                redis.call('ZREM', KEYS[2], ARGV[i])
+                forget(ARGV[i])
                 out[#out + 1] = false
                 out[#out + 1] = false
               end
             end
-            if hits > 0 then redis.call('HINCRBY', KEYS[3], 'hits', hits) end
-            if misses > 0 then redis.call('HINCRBY', KEYS[3], 'misses', misses) end
-            redis.call('PEXPIRE', KEYS[3], ARGV[2])
+            if hits > 0 then redis.pcall('HINCRBY', KEYS[5], 'hits', hits) end
+            if misses > 0 then redis.pcall('HINCRBY', KEYS[5], 'misses', misses) end
+            redis.pcall('PEXPIRE', KEYS[5], ARGV[3])
+            if misses > 0 then retire() end
             return out
             """);
-    // KEYS: lru, exp. ARGV: entry prefix, then the keys. Returns how many entries existed.
-    private static final RedisScript DELETE = new RedisScript("""
+    // ARGV 4...: the keys. Returns how many entries existed.
+    private static final RedisScript DELETE = new RedisScript(COMMON + """
             local deleted = 0
-            for i = 2, #ARGV do
+            for i = 4, #ARGV do
               deleted = deleted + redis.call('UNLINK', ARGV[1] .. ARGV[i])
-              redis.call('ZREM', KEYS[1], ARGV[i])
-              redis.call('ZREM', KEYS[2], ARGV[i])
+              forget(ARGV[i])
             end
+            retire()
             return deleted
             """);
-    // KEYS: lru, exp. ARGV: entry prefix, batch size, entries to keep (0 to flush). Deletes the least recently used
-    // entries beyond the ones to keep, at most a batch; returns how many it deleted.
-    private static final RedisScript SHRINK = new RedisScript("""
-            local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
-            if over <= 0 then return 0 end
-            local victims = redis.call('ZRANGE', KEYS[1], 0, math.min(over, tonumber(ARGV[2])) - 1)
-            for _, k in ipairs(victims) do redis.call('UNLINK', ARGV[1] .. k) end
-            redis.call('ZREM', KEYS[1], unpack(victims))
-            redis.call('ZREM', KEYS[2], unpack(victims))
-            return #victims
+    // ARGV 4: batch size, 5: entries to keep, 6: bytes to keep (-1: no such limit; 0 entries: a flush). Deletes the
+    // least recently used entries beyond what may stay, at most a batch; returns how many it deleted.
+    private static final RedisScript SHRINK = new RedisScript(COMMON + """
+            local n = evict(tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[4]))
+            retire()
+            return n
             """);
-    // KEYS: lru, exp, stats. Forgets expired entries (a batch at a time), then returns key count, hits, misses.
-    private static final RedisScript COUNT = new RedisScript(NOW + """
+    // Forgets expired entries (a batch at a time), then returns key count, hits, misses and bytes of values.
+    private static final RedisScript COUNT = new RedisScript(COMMON + """
             for _ = 1, 100 do
-            """ + PRUNE.formatted(1000) + """
-              if #expired < 1000 then break end
+              if prune(1000) < 1000 then break end
             end
-            local s = redis.call('HMGET', KEYS[3], 'hits', 'misses')
-            return {redis.call('ZCARD', KEYS[1]), tonumber(s[1]) or 0, tonumber(s[2]) or 0}
+            retire()
+            local s = redis.call('HMGET', KEYS[5], 'hits', 'misses')
+            return {redis.call('ZCARD', KEYS[1]), tonumber(s[1]) or 0, tonumber(s[2]) or 0, bytes()}
             """);
 
     private final Redis redis;
@@ -154,7 +179,7 @@ public class CacheStore {
     private final String indexTtlMillis;
     private final AtomicLong lastWarning = new AtomicLong();
 
-    CacheStore(Redis redis, CacheConfig config) {
+    CacheStore(@RedisClientName("cache") Redis redis, CacheConfig config) {
         this.redis = redis;
         this.config = config;
         this.timeout = config.redisTimeout();
@@ -162,29 +187,28 @@ public class CacheStore {
         this.indexTtlMillis = String.valueOf(config.maxTtl().plusDays(1).toMillis());
     }
 
-    /** Writes the entries; evicts the namespace's least recently used entries beyond {@code maxEntries} (0: none). */
-    public Uni<Long> put(String namespace, List<NewEntry> entries, int maxEntries) {
-        List<Object> args = new ArrayList<>(4 + 4 * entries.size());
-        args.add(entryPrefix(namespace));
-        args.add(namespace);
-        args.add(String.valueOf(maxEntries));
-        args.add(indexTtlMillis);
+    /**
+     * Writes the entries; evicts the namespace's least recently used entries beyond {@code maxEntries} or
+     * {@code maxBytes} of values (0: no such limit).
+     */
+    public Uni<Long> put(String namespace, List<NewEntry> entries, int maxEntries, long maxBytes) {
+        List<Object> args = args(namespace, 2 + 4 * entries.size());
+        args.add(String.valueOf(limit(maxEntries)));
+        args.add(String.valueOf(limit(maxBytes)));
         for (NewEntry entry : entries) {
             args.add(entry.key());
             args.add(entry.value());
             args.add(entry.contentType());
             args.add(String.valueOf(entry.ttlMillis()));
         }
-        return call(PUT.run(redis, List.of(lru(namespace), exp(namespace), registry()), args)).map(Response::toLong);
+        return call(PUT.run(redis, keys(namespace), args)).map(Response::toLong);
     }
 
     /** The entries of {@code keys}, in order, null where there is none. */
     public Uni<List<Entry>> get(String namespace, List<String> keys) {
-        List<Object> args = new ArrayList<>(2 + keys.size());
-        args.add(entryPrefix(namespace));
-        args.add(indexTtlMillis);
+        List<Object> args = args(namespace, keys.size());
         args.addAll(keys);
-        return call(GET.run(redis, List.of(lru(namespace), exp(namespace), stats(namespace)), args)).map(reply -> {
+        return call(GET.run(redis, keys(namespace), args)).map(reply -> {
             List<Entry> entries = new ArrayList<>(keys.size());
             for (int i = 0; i < reply.size(); i += 2) {
                 Response value = reply.get(i);
@@ -196,27 +220,33 @@ public class CacheStore {
 
     /** Deletes the entries of {@code keys}; answers how many there were. */
     public Uni<Long> delete(String namespace, List<String> keys) {
-        List<Object> args = new ArrayList<>(1 + keys.size());
-        args.add(entryPrefix(namespace));
+        List<Object> args = args(namespace, keys.size());
         args.addAll(keys);
-        return call(DELETE.run(redis, List.of(lru(namespace), exp(namespace)), args)).map(Response::toLong);
+        return call(DELETE.run(redis, keys(namespace), args)).map(Response::toLong);
     }
 
-    /** Deletes every entry of the namespace, a batch per Redis call; answers how many. */
+    /** Deletes every entry of the namespace, a batch per Redis call, and forgets the namespace; answers how many. */
     public Uni<Long> flush(String namespace) {
-        return shrink(namespace, 0, 0);
+        return shrink(namespace, 0, -1, 0);
     }
 
-    /** Evicts the least recently used entries until at most {@code maxEntries} remain; answers how many went. */
-    public Uni<Long> trim(String namespace, int maxEntries) {
-        return maxEntries <= 0 ? Uni.createFrom().item(0L) : shrink(namespace, maxEntries, 0);
+    /**
+     * Evicts the least recently used entries until at most {@code maxEntries} and {@code maxBytes} of values remain
+     * (0: no such limit); answers how many went.
+     */
+    public Uni<Long> trim(String namespace, int maxEntries, long maxBytes) {
+        return maxEntries <= 0 && maxBytes <= 0 ? Uni.createFrom().item(0L)
+                : shrink(namespace, limit(maxEntries), limit(maxBytes), 0);
     }
 
-    private Uni<Long> shrink(String namespace, int keep, long sofar) {
-        return call(SHRINK.run(redis, List.of(lru(namespace), exp(namespace)),
-                List.of(entryPrefix(namespace), String.valueOf(config.flushBatch()), String.valueOf(keep))))
-                .map(Response::toLong)
-                .flatMap(deleted -> deleted == 0 ? Uni.createFrom().item(sofar) : shrink(namespace, keep, sofar + deleted));
+    private Uni<Long> shrink(String namespace, long keepEntries, long keepBytes, long sofar) {
+        List<Object> args = args(namespace, 3);
+        args.add(String.valueOf(config.flushBatch()));
+        args.add(String.valueOf(keepEntries));
+        args.add(String.valueOf(keepBytes));
+        return call(SHRINK.run(redis, keys(namespace), args)).map(Response::toLong)
+                .flatMap(deleted -> deleted == 0 ? Uni.createFrom().item(sofar)
+                        : shrink(namespace, keepEntries, keepBytes, sofar + deleted));
     }
 
     /** Deletes the entries whose keys start with {@code prefix}, scanning the namespace's index a batch at a time. */
@@ -242,8 +272,9 @@ public class CacheStore {
 
     /** The namespace's live key count (expired entries forgotten first) and its hit and miss counters. */
     public Uni<Counts> counts(String namespace) {
-        return call(COUNT.run(redis, List.of(lru(namespace), exp(namespace), stats(namespace)), List.of()))
-                .map(reply -> new Counts(reply.get(0).toLong(), reply.get(1).toLong(), reply.get(2).toLong()));
+        return call(COUNT.run(redis, keys(namespace), args(namespace, 0)))
+                .map(reply -> new Counts(reply.get(0).toLong(), reply.get(1).toLong(), reply.get(2).toLong(),
+                        reply.get(3).toLong()));
     }
 
     /** Every namespace that has had entries. */
@@ -253,6 +284,12 @@ public class CacheStore {
             reply.forEach(name -> names.add(name.toString()));
             return names;
         });
+    }
+
+    /** True when the Redis for cache data answers within the timeout. */
+    public Uni<Boolean> reachable() {
+        return Uni.createFrom().completionStage(() -> redis.send(Request.cmd(Command.PING)).toCompletionStage())
+                .ifNoItem().after(timeout).fail().map(reply -> true).onFailure().recoverWithItem(false);
     }
 
     /** Memory, clients and uptime from Redis' INFO. */
@@ -268,13 +305,37 @@ public class CacheStore {
         return Uni.createFrom().completionStage((CompletionStage<T>) future.toCompletionStage())
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no answer within " + timeout))
                 .onFailure(failure -> !(failure instanceof ProblemException)).transform(failure -> {
+                    boolean full = String.valueOf(failure.getMessage()).startsWith("OOM");
                     long now = System.currentTimeMillis();
                     long logged = lastWarning.get();
                     if (now - logged > 10_000 && lastWarning.compareAndSet(logged, now)) {
-                        LOG.warnf("Redis did not answer; cache requests get 503 until it does: %s", failure.toString());
+                        LOG.warnf(full ? "The Redis for cache data is full (its maxmemory); writes get 503 until "
+                                + "entries expire or are flushed: %s"
+                                : "Redis did not answer; cache requests get 503 until it does: %s", failure.toString());
                     }
-                    return ProblemException.unavailable("The cache store is not reachable right now; try again shortly.");
+                    return ProblemException.unavailable(full
+                            ? "The cache store is full right now; the value was not stored. Try again later."
+                            : "The cache store is not reachable right now; try again shortly.");
                 });
+    }
+
+    /** The keys every script is given: the namespace's indexes, the registry, its value sizes and its counters. */
+    private List<String> keys(String namespace) {
+        return List.of(lru(namespace), exp(namespace), registry(), sizes(namespace), stats(namespace));
+    }
+
+    /** The arguments every script starts with, with room for {@code more}. */
+    private List<Object> args(String namespace, int more) {
+        List<Object> args = new ArrayList<>(3 + more);
+        args.add(entryPrefix(namespace));
+        args.add(namespace);
+        args.add(indexTtlMillis);
+        return args;
+    }
+
+    /** A limit as the scripts take it: -1 for none. */
+    private static long limit(long limit) {
+        return limit > 0 ? limit : -1;
     }
 
     private static long field(String info, String name) {
@@ -304,6 +365,10 @@ public class CacheStore {
 
     private String exp(String namespace) {
         return base(namespace) + "exp";
+    }
+
+    private String sizes(String namespace) {
+        return base(namespace) + "sizes";
     }
 
     private String stats(String namespace) {

@@ -26,9 +26,16 @@ public class NamespacePolicies {
 
     private static final Logger LOG = Logger.getLogger(NamespacePolicies.class);
 
-    /** What applies to a namespace: explicit (stored) or the service's defaults. */
-    public record Effective(String namespace, long defaultTtlSeconds, int maxEntries, boolean explicit,
-            Instant updatedAt) {
+    /**
+     * What applies to a namespace: explicit (stored) or the service's defaults. {@code maxEntries} and {@code maxBytes}
+     * 0: no limit; {@code maxTtlSeconds} the longest TTL an entry may have.
+     */
+    public record Effective(String namespace, long defaultTtlSeconds, int maxEntries, long maxBytes,
+            long maxTtlSeconds, boolean explicit, Instant updatedAt) {
+    }
+
+    /** What an admin sets; a null limit takes the default of the namespace's kind. */
+    public record Requested(long defaultTtlSeconds, int maxEntries, Long maxBytes, Long maxTtlSeconds) {
     }
 
     private final CacheConfig config;
@@ -53,7 +60,7 @@ public class NamespacePolicies {
 
     @Transactional
     Map<String, Effective> read() {
-        return NamespacePolicy.<NamespacePolicy>listAll().stream().map(NamespacePolicies::effective)
+        return NamespacePolicy.<NamespacePolicy>listAll().stream().map(this::effective)
                 .collect(Collectors.toUnmodifiableMap(Effective::namespace, Function.identity()));
     }
 
@@ -63,8 +70,21 @@ public class NamespacePolicies {
         if (own != null) {
             return own;
         }
-        return new Effective(namespace, config.defaultTtl().toSeconds(),
-                Namespaces.isUserNamespace(namespace) ? config.userNamespaceMaxEntries() : 0, false, null);
+        long maxTtl = defaultMaxTtl(namespace);
+        return new Effective(namespace, Math.min(config.defaultTtl().toSeconds(), maxTtl),
+                Namespaces.isUserNamespace(namespace) ? config.userNamespaceMaxEntries() : 0,
+                defaultMaxBytes(namespace), maxTtl, false, null);
+    }
+
+    /** Users' private namespaces are small by default; the services' are bounded by their policies only. */
+    private long defaultMaxBytes(String namespace) {
+        return Namespaces.isUserNamespace(namespace) ? config.userNamespaceMaxBytes().asLongValue() : 0;
+    }
+
+    private long defaultMaxTtl(String namespace) {
+        return Namespaces.isUserNamespace(namespace)
+                ? Math.min(config.userNamespaceMaxTtl().toSeconds(), config.maxTtl().toSeconds())
+                : config.maxTtl().toSeconds();
     }
 
     public Optional<Effective> explicit(String namespace) {
@@ -72,28 +92,33 @@ public class NamespacePolicies {
     }
 
     /** Stores a namespace's policy and, once committed, applies it on this replica at once. */
-    public Effective set(String namespace, long defaultTtlSeconds, int maxEntries, String by) {
-        Effective stored = store(namespace, defaultTtlSeconds, maxEntries, by);
+    public Effective set(String namespace, Requested requested, String by) {
+        Effective stored = store(namespace, requested, by);
         refresh();
         return stored;
     }
 
     @Transactional
-    Effective store(String namespace, long defaultTtlSeconds, int maxEntries, String by) {
+    Effective store(String namespace, Requested requested, String by) {
         NamespacePolicy policy = NamespacePolicy.findById(namespace);
         if (policy == null) {
             policy = new NamespacePolicy();
             policy.name = namespace;
         }
-        policy.defaultTtlSeconds = defaultTtlSeconds;
-        policy.maxEntries = maxEntries;
+        policy.defaultTtlSeconds = requested.defaultTtlSeconds();
+        policy.maxEntries = requested.maxEntries();
+        policy.maxBytes = requested.maxBytes() != null ? requested.maxBytes() : defaultMaxBytes(namespace);
+        policy.maxTtlSeconds = requested.maxTtlSeconds() != null ? requested.maxTtlSeconds() : 0;
         policy.updatedAt = Instant.now();
         policy.updatedBy = by;
         policy.persist();
         return effective(policy);
     }
 
-    private static Effective effective(NamespacePolicy policy) {
-        return new Effective(policy.name, policy.defaultTtlSeconds, policy.maxEntries, true, policy.updatedAt);
+    private Effective effective(NamespacePolicy policy) {
+        long maxTtl = policy.maxTtlSeconds > 0 ? Math.min(policy.maxTtlSeconds, config.maxTtl().toSeconds())
+                : config.maxTtl().toSeconds();
+        return new Effective(policy.name, Math.min(policy.defaultTtlSeconds, maxTtl), policy.maxEntries,
+                policy.maxBytes, maxTtl, true, policy.updatedAt);
     }
 }

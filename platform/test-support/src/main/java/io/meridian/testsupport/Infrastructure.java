@@ -18,9 +18,14 @@ public final class Infrastructure {
     private final String redisUrl;
     private final SearchEngine search;
     private final TcpProxy searchProxy;
+    private final TcpProxy cacheRedisProxy;
+    private final RedisServer cacheRedis;
 
     Infrastructure(KafkaBroker kafka, TcpProxy kafkaProxy, PostgresSchema schema, TcpProxy postgresProxy,
-            TcpProxy redisProxy, String redisUrl, SearchEngine search, TcpProxy searchProxy) {
+            TcpProxy redisProxy, String redisUrl, SearchEngine search, TcpProxy searchProxy, RedisServer cacheRedis,
+            TcpProxy cacheRedisProxy) {
+        this.cacheRedis = cacheRedis;
+        this.cacheRedisProxy = cacheRedisProxy;
         this.search = search;
         this.searchProxy = searchProxy;
         this.kafka = kafka;
@@ -44,6 +49,22 @@ public final class Infrastructure {
     /** The proxy between the service and Redis: {@code cut()} it to take Redis away. */
     public TcpProxy redisProxy() {
         return redisProxy;
+    }
+
+    /** The proxy between cache-service and its Redis for cache data: {@code cut()} it to take that Redis away. */
+    public TcpProxy cacheRedisProxy() {
+        if (cacheRedisProxy == null) {
+            throw new IllegalStateException("this module's tests did not start a Redis for cache data");
+        }
+        return cacheRedisProxy;
+    }
+
+    /** The Redis for cache data's own address, bypassing the proxy. */
+    public String cacheRedisUrl() {
+        if (cacheRedis == null) {
+            throw new IllegalStateException("this module's tests did not start a Redis for cache data");
+        }
+        return cacheRedis.url();
     }
 
     /** The proxy between the service and the OpenSearch node: {@code cut()} it to take the engine away. */

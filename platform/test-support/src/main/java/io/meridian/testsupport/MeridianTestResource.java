@@ -18,7 +18,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Register it once per module as a global resource (so that every test class sees Kafka), for example
  * {@code @WithTestResource(value = MeridianTestResource.class, scope = TestResourceScope.GLOBAL)}. The init
  * argument {@code schemaPrefix} names the schema (default {@code test}); {@code uses} lists what to start, among
- * {@code kafka,postgres,redis} (default all three), plus {@code search} for an OpenSearch node in a JVM of its own
+ * {@code kafka,postgres,redis} (default all three), plus {@code cache-redis} for a Redis server of
+ * the run's own holding cache data ({@link RedisServer}, as {@code quarkus.redis.cache.hosts}, behind a proxy), plus {@code search} for an OpenSearch node in a JVM of its own
  * ({@link SearchEngine}, its address in {@code meridian.rag.engine.hosts}, behind a proxy too), plus {@code jwks} to publish the keys as a JWKS over HTTP (as
  * auth-service does) instead of a PEM file, with a second key a test can publish through
  * {@code POST <meridian.test.jwks.url>/rotate} and sign with through {@link Tokens#signedWithSecondKey}.
@@ -34,6 +35,8 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
     private TcpProxy redisProxy;
     private SearchEngine search;
     private TcpProxy searchProxy;
+    private RedisServer cacheRedis;
+    private TcpProxy cacheRedisProxy;
     private Path keysDir;
     private JwksServer jwks;
     private Infrastructure infrastructure;
@@ -71,6 +74,13 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
             config.put("meridian.rag.engine.hosts", "http://127.0.0.1:" + searchProxy.port());
         }
 
+        if (uses.contains("cache-redis")) {
+            // cache data in a Redis of its own with a small budget, as deployments run it (ADR 0014)
+            cacheRedis = RedisServer.start("128mb", "noeviction");
+            cacheRedisProxy = TcpProxy.start("cache-redis", 0, "127.0.0.1", cacheRedis.port());
+            config.put("quarkus.redis.cache.hosts", "redis://127.0.0.1:" + cacheRedisProxy.port());
+        }
+
         // Redis stays the machine's own; the service reaches it through a proxy the tests can cut.
         java.net.URI redis = java.net.URI.create(System.getenv().getOrDefault("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/1"));
         redisProxy = TcpProxy.start("redis", 0, redis.getHost(), redis.getPort() > 0 ? redis.getPort() : 6379);
@@ -83,7 +93,7 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
             throw new UncheckedIOException(e);
         }
         infrastructure = new Infrastructure(kafka, kafkaProxy, schema, postgresProxy, redisProxy, redisUrl,
-                search, searchProxy);
+                search, searchProxy, cacheRedis, cacheRedisProxy);
 
         config.put("quarkus.redis.hosts", redisUrl);
         if (uses.contains("jwks")) {
@@ -121,6 +131,12 @@ public class MeridianTestResource implements QuarkusTestResourceLifecycleManager
         }
         if (searchProxy != null) {
             searchProxy.close();
+        }
+        if (cacheRedisProxy != null) {
+            cacheRedisProxy.close();
+        }
+        if (cacheRedis != null) {
+            cacheRedis.close();
         }
         if (search != null) {
             search.close();
