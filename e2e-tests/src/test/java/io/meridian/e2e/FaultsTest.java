@@ -35,23 +35,44 @@ class FaultsTest {
     }
 
     @Test
-    void withRedisGoneRateLimitingFailsOpenTheCacheAnswers503AndLoginWorks() {
+    void withThePlatformsRedisGoneRateLimitingFailsOpenLoginWorksAndTheCacheKeepsItsOwn() {
         Account account = Account.register("redis");
         Traffic traffic = Traffic.start(() -> given().auth().oauth2(account.token()).when().get("/api/auth/me").statusCode());
         Suite.get().redisProxy.cut();
         try {
             Suite.sleep(1500); // the traffic keeps going while Redis is away
             assertThat(AccountJourneyTest.login(account.email(), account.password()).getString("accessToken")).isNotBlank();
+            // cache data lives in a Redis of its own (ADR 0014): the cache keeps answering
             given().auth().oauth2(admin).contentType("text/plain").body("x").when().put("/api/cache/faults/k")
-                    .then().statusCode(503).contentType("application/problem+json");
+                    .then().statusCode(204);
             given().when().get("/health").then().body("edge.rateLimiting", equalTo("DEGRADED"));
         } finally {
             Suite.get().redisProxy.restore();
         }
         Map<Integer, Integer> statuses = traffic.stop();
         assertThat(statuses.keySet()).as("answers to /api/auth/me while Redis was gone").containsOnly(200);
-        await(() -> given().auth().oauth2(admin).contentType("text/plain").body("back").when().put("/api/cache/faults/k")
-                .statusCode() == 204, "the cache back after Redis returns");
+    }
+
+    @Test
+    void withTheCachesRedisGoneTheCacheAnswers503AndNothingElseNotices() {
+        Account account = Account.register("cache-redis");
+        await(() -> "UP".equals(given().when().get("/health").then().extract().path("edge.rateLimiting")),
+                "the rate limits on the platform's Redis again (an earlier test may have taken it away)");
+        Traffic traffic = Traffic.start(() -> given().auth().oauth2(account.token()).when().get("/api/auth/me").statusCode());
+        Suite.get().cacheRedisProxy.cut();
+        try {
+            Suite.sleep(1000);
+            given().auth().oauth2(admin).contentType("text/plain").body("x").when().put("/api/cache/faults/k2")
+                    .then().statusCode(503).contentType("application/problem+json");
+            assertThat(AccountJourneyTest.login(account.email(), account.password()).getString("accessToken")).isNotBlank();
+            given().when().get("/health").then().body("edge.rateLimiting", equalTo("UP"));
+        } finally {
+            Suite.get().cacheRedisProxy.restore();
+        }
+        Map<Integer, Integer> statuses = traffic.stop();
+        assertThat(statuses.keySet()).as("answers to /api/auth/me while the cache's Redis was gone").containsOnly(200);
+        await(() -> given().auth().oauth2(admin).contentType("text/plain").body("back").when().put("/api/cache/faults/k2")
+                .statusCode() == 204, "the cache back after its Redis returns");
     }
 
     @Test

@@ -64,6 +64,7 @@ final class Suite {
     final TcpProxy redisProxy;
     /** cache-service's entries, in a Redis of their own as deployments run it (ADR 0014). */
     final RedisServer cacheRedis;
+    final TcpProxy cacheRedisProxy;
     /** Between the gateway and auth-service's JWKS, so that a test can make it hang for the gateway alone. */
     final TcpProxy jwksProxy;
     /** The OpenSearch node rag-service indexes into, in a JVM of its own. */
@@ -107,6 +108,7 @@ final class Suite {
         postgresProxy = TcpProxy.start("postgres", 0, PostgresSchema.host(), PostgresSchema.port());
         redisProxy = TcpProxy.start("redis", 0, "127.0.0.1", 6379);
         cacheRedis = RedisServer.start("64mb", "volatile-ttl");
+        cacheRedisProxy = TcpProxy.start("cache-redis", 0, "127.0.0.1", cacheRedis.port());
         jwksProxy = TcpProxy.start("jwks", 0, "127.0.0.1", ports.get("auth-service"));
         search = SearchEngine.startTemporary();
         smtp = SmtpServer.start();
@@ -178,7 +180,7 @@ final class Suite {
                         ? "http://127.0.0.1:" + jwksProxy.port() : url("auth-service")) + "/.well-known/jwks.json",
                 "-Dmp.jwt.verify.issuer=" + gateway(),
                 "-Dmeridian.cache-client.url=" + url("cache-service"),
-                "-Dquarkus.redis.cache.hosts=" + cacheRedis.url()));
+                "-Dquarkus.redis.cache.hosts=redis://127.0.0.1:" + cacheRedisProxy.port()));
         if (!service.equals("gateway")) {
             if (!schemaOf.containsKey(service)) { // replicas share their service's schema
                 PostgresSchema created = PostgresSchema.create("e2e" + service.replace("-service", ""));
@@ -295,7 +297,7 @@ final class Suite {
         }
         // null-safe: the hook runs after a start that failed half-way too
         for (AutoCloseable part : java.util.Arrays.asList(smtp, model, closing, search, kafka, kafkaProxy, postgresProxy,
-                redisProxy, cacheRedis, jwksProxy)) {
+                redisProxy, cacheRedisProxy, cacheRedis, jwksProxy)) {
             if (part != null) {
                 try {
                     part.close();
