@@ -87,6 +87,10 @@ class QuotaTest {
                     .statusCode(200).extract().jsonPath();
             assertThat(page.getList("items.userId")).contains(owner.id().toString());
             given().auth().oauth2(owner.token()).when().get("/api/agents/admin/usage").then().statusCode(403);
+            given().when().get("/api/agents/usage").then().statusCode(401);
+            given().when().get("/api/agents/admin/usage").then().statusCode(401);
+            given().auth().oauth2(admin).when().get("/api/agents/admin/usage?size=1000").then().statusCode(400)
+                    .contentType("application/problem+json");
 
             for (String run : runs) {
                 given().auth().oauth2(owner.token()).when().post("/api/agents/runs/" + run + "/cancel")

@@ -168,6 +168,11 @@ class QuotaTest {
         assertThat(page.getList("items.originalBytes", Long.class)).isSortedAccordingTo((a, b) -> Long.compare(b, a));
 
         given().auth().oauth2(token).when().get("/api/rag/admin/usage").then().statusCode(403);
+        // no token: 401; a page past the largest: 400 problem naming the field
+        given().when().get("/api/rag/usage").then().statusCode(401);
+        given().when().get("/api/rag/admin/usage").then().statusCode(401);
+        given().auth().oauth2(admin).when().get("/api/rag/admin/usage?size=1000").then().statusCode(400)
+                .contentType("application/problem+json");
         given().auth().oauth2(token).when().get("/api/rag/admin/usage/" + userId).then().statusCode(403);
     }
 }
