@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.security.KeyPairGenerator;
-import java.util.Base64;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -22,7 +20,6 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.jwt.build.Jwt;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.vertx.core.json.JsonObject;
 
 /** Tokens are checked at the edge: what the gateway refuses never reaches the service behind it. */
 @QuarkusTest
@@ -57,7 +54,7 @@ class EdgeSecurityTest {
         String path = "/api/rag/collections/" + UUID.randomUUID();
         String token = Tokens.user(UUID.randomUUID(), "revoked@example.com");
         given().auth().oauth2(token).when().get(path).then().statusCode(200);
-        redis.value(String.class).setex(RevokedSessionKeys.key(claim(token, "sid")), 60, "1");
+        redis.value(String.class).setex(RevokedSessionKeys.key(Tokens.claim(token, "sid")), 60, "1");
 
         given().auth().oauth2(token).when().get(path).then().statusCode(401);
         assertThat(seenByRag(path)).isOne();
@@ -119,11 +116,6 @@ class EdgeSecurityTest {
     static int seenByRag(String path) {
         String rag = ConfigProvider.getConfig().getValue("meridian.gateway.routes.rag.url", String.class);
         return Integer.parseInt(RestAssured.given().baseUri(rag).when().get("/seen?path=" + path).asString());
-    }
-
-    static String claim(String token, String name) {
-        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        return new JsonObject(payload).getString(name);
     }
 
     /** Signed by a key the platform does not have, under the known key id (so no JWKS refresh is triggered). */
