@@ -19,9 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.meridian.platform.events.Topics;
+import io.meridian.rag.client.ChunkIndex;
 import io.meridian.testsupport.InjectInfrastructure;
 import io.meridian.testsupport.Infrastructure;
 import io.meridian.testsupport.Tokens;
@@ -38,6 +41,9 @@ class SearchEngineTest {
 
     @InjectInfrastructure
     Infrastructure infra;
+
+    @Inject
+    ChunkIndex index;
 
     @Test
     void aUserNeverReceivesAnotherUsersChunks() {
@@ -67,6 +73,44 @@ class SearchEngineTest {
         // inside the engine, her chunks carry her id, and only hers
         assertThat(engineCount("document_id", secret)).isEqualTo(chunkCount(secret));
         assertThat(engineCountOwned(secret, ownerOf(alice))).isEqualTo(chunkCount(secret));
+    }
+
+    @Test
+    void theKeywordFilterFindsTheSameChunksInTheQueryAsWhileCollecting() {
+        String alice = user();
+        String bob = user();
+        String hers = collection(alice, "alice's orchard");
+        String his = collection(bob, "bob's orchard");
+        List<String> alicesDocuments = List.of(
+                addText(alice, hers, "Orchard", "Quince and medlar trees fruit late in the orchard by the river."),
+                addText(alice, hers, "Medlar", "Medlar fruit is eaten bletted, soft and brown, after the first frost."));
+        List<String> bobsDocuments = List.of(
+                addText(bob, his, "Quince", "Quince paste and medlar jelly are made in late autumn from orchard fruit."));
+        for (String document : alicesDocuments) {
+            assertThat(awaitIngested(alice, document)).isEqualTo("INDEXED");
+        }
+        assertThat(awaitIngested(bob, bobsDocuments.get(0))).isEqualTo("INDEXED");
+
+        record Caller(String token, String collection, List<String> own, List<String> others) {
+        }
+        for (Caller caller : List.of(new Caller(alice, hers, alicesDocuments, bobsDocuments),
+                new Caller(bob, his, bobsDocuments, alicesDocuments))) {
+            UUID owner = ownerOf(caller.token());
+            var mine = ChunkIndex.mine(owner, List.of(UUID.fromString(caller.collection())));
+            var inTheQuery = index.search(owner, mine, "quince medlar orchard fruit", null, 10, false).keyword();
+            var whileCollecting = index.search(owner, mine, "quince medlar orchard fruit", null, 10, true).keyword();
+            // the same chunks with the same scores in the same order, the caller's own and all of them
+            assertThat(whileCollecting).isEqualTo(inTheQuery);
+            List<Long> found = inTheQuery.stream().map(ChunkIndex.Found::chunkId).toList();
+            assertThat(found).containsExactlyInAnyOrderElementsOf(chunkIds(caller.own()));
+            assertThat(found).doesNotContainAnyElementsOf(chunkIds(caller.others()));
+            // the placement follows the share of the shard the collection holds
+            int selected = engineCountOwned(caller.collection(), owner, "collection_id");
+            int shard = given().when().get(infra.searchUrl() + "/meridian-chunks/_count?routing=" + owner)
+                    .then().statusCode(200).extract().path("count");
+            assertThat(index.filterWhileCollecting(owner, List.of(UUID.fromString(caller.collection()))))
+                    .isEqualTo(selected >= 0.5 * shard);
+        }
     }
 
     @Test
@@ -199,9 +243,13 @@ class SearchEngineTest {
     }
 
     private int engineCountOwned(String document, UUID owner) {
+        return engineCountOwned(document, owner, "document_id");
+    }
+
+    private int engineCountOwned(String value, UUID owner, String field) {
         return given().contentType("application/json")
                 .body(Map.of("query", Map.of("bool", Map.of("filter", List.of(
-                        Map.of("term", Map.of("document_id", document)),
+                        Map.of("term", Map.of(field, value)),
                         Map.of("term", Map.of("owner_id", owner.toString())))))))
                 .when().post(infra.searchUrl() + "/meridian-chunks/_count").then().statusCode(200)
                 .extract().path("count");
@@ -218,6 +266,22 @@ class SearchEngineTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private List<Long> chunkIds(List<String> documents) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection connection = infra.database();
+                PreparedStatement statement = connection.prepareStatement("select id from chunk where document_id = any(?)")) {
+            statement.setArray(1, connection.createArrayOf("uuid", documents.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return ids;
     }
 
     private static UUID ownerOf(String token) {

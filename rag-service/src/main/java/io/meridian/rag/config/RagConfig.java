@@ -217,6 +217,14 @@ public interface RagConfig {
          */
         @WithDefault("10000")
         int removalSlice();
+
+        /**
+         * A keyword search whose collections hold at least this share of their shard's chunks filters each matching
+         * chunk as it is collected instead of in the query (same answer, faster when the filter passes nearly every
+         * chunk; ADR 0015). Above 1, never.
+         */
+        @WithDefault("0.5")
+        double postFilterShare();
     }
 
     interface Search {
