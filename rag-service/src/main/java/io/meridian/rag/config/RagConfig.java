@@ -23,6 +23,8 @@ public interface RagConfig {
 
     Quota quota();
 
+    Ingestion ingestion();
+
     /** Documents in one batch upload. */
     @WithDefault("1000")
     int batchMaxDocuments();
@@ -30,6 +32,25 @@ public interface RagConfig {
     /** Passages embedded per call of the embedding model. */
     @WithDefault("32")
     int embeddingBatchSize();
+
+    /** The ingestion queue's safety net (ADR 0016). */
+    interface Ingestion {
+
+        /**
+         * A document still unread this long after its task was queued (a task lost to a dead-letter topic, say) is
+         * queued again; a task queued twice is read once.
+         */
+        @WithDefault("PT15M")
+        java.time.Duration requeueAfter();
+
+        /** Documents queued again per check, at most. */
+        @WithDefault("100")
+        int requeueBatch();
+
+        /** How often each replica looks for such documents (the scheduler's {@code every}). */
+        @WithDefault("60s")
+        String requeueCheckEvery();
+    }
 
     /**
      * What one user may hold, per deployment: past a count the request is 409, past the bytes 413, both

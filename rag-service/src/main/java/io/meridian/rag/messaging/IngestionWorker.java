@@ -45,8 +45,9 @@ public class IngestionWorker {
         } catch (IllegalArgumentException e) {
             throw new PoisonEventException("documentId is not a UUID");
         }
-        // The slow part (parsing, embedding) runs before, and outside, the transaction that records the event.
-        IngestionService.Prepared prepared = ingestion.prepare(documentId);
+        // The slow part (parsing, embedding) runs before, and outside, the transaction that records the event; an
+        // unavailable database or model is waited out there as in the transaction (ADR 0016).
+        IngestionService.Prepared prepared = consumer.attempt(() -> ingestion.prepare(documentId));
         consumer.apply(INGESTION_CONSUMER, record, event -> ingestion.store(documentId, prepared));
     }
 

@@ -15,6 +15,8 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import io.meridian.platform.events.Outbox;
+import io.meridian.platform.events.RetryLaterException;
+import io.meridian.platform.events.TransientFailures;
 import io.meridian.platform.events.Topics;
 import io.meridian.rag.domain.Chunk;
 import io.meridian.rag.domain.Document;
@@ -90,11 +92,21 @@ public class IngestionService {
         Path original = null;
         try {
             long started = System.nanoTime();
-            // the original goes to a temporary file a part at a time; the parsers read it from there
+            // the original goes to a temporary file a part at a time; the parsers read it from there. A failure here
+            // is the database's or the disk's, not the document's: it is thrown, and the consumer waits it out
             original = Files.createTempFile("rag-original-", ".bin");
             originals.copy(documentId, original);
-            String text = extractor.text(original, pending.contentType);
-            List<String> passages = chunker.split(text);
+            List<String> passages;
+            try {
+                passages = chunker.split(extractor.text(original, pending.contentType));
+            } catch (ContentExtractor.ExtractionLimitException e) {
+                LOG.infof("Document %s is past a bound of extraction: %s", documentId, e.getMessage());
+                return new Prepared(null, null, "the " + pending.contentType + " was not read to the end: "
+                        + e.getMessage());
+            } catch (Exception | OutOfMemoryError e) {
+                LOG.infof("Document %s cannot be read: %s", documentId, e.toString());
+                return new Prepared(null, null, "the " + pending.contentType + " could not be read: " + reason(e));
+            }
             parsing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (passages.isEmpty()) {
                 return new Prepared(null, null, "the document has no text");
@@ -105,17 +117,20 @@ public class IngestionService {
                 return new Prepared(null, null, refused); // not worth embedding
             }
             started = System.nanoTime();
-            List<float[]> vectors = embeddings.embedAll(passages);
+            List<float[]> vectors;
+            try {
+                vectors = embeddings.embedAll(passages);
+            } catch (RuntimeException e) {
+                if (TransientFailures.isTransient(e)) {
+                    throw new RetryLaterException("the embedding model is unavailable: " + reason(e), e);
+                }
+                LOG.infof("Document %s cannot be embedded: %s", documentId, e.toString());
+                return new Prepared(null, null, "the text could not be embedded: " + reason(e));
+            }
             embedding.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             return new Prepared(passages, vectors, null);
-        } catch (ContentExtractor.ExtractionLimitException e) {
-            LOG.infof("Document %s is past a bound of extraction: %s", documentId, e.getMessage());
-            return new Prepared(null, null, "the " + pending.contentType + " was not read to the end: "
-                    + e.getMessage());
-        } catch (Exception | OutOfMemoryError e) {
-            LOG.infof("Document %s cannot be indexed: %s", documentId, e.toString());
-            return new Prepared(null, null, "the " + pending.contentType + " could not be read: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (IOException e) {
+            throw new RetryLaterException("no room for the original of " + documentId + ": " + e.getMessage(), e);
         } finally {
             if (original != null) {
                 try {
@@ -125,6 +140,10 @@ public class IngestionService {
                 }
             }
         }
+    }
+
+    private static String reason(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Stores what {@link #prepare} made, if the document is still there and still PENDING. */

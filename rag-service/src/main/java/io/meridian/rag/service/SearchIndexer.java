@@ -55,6 +55,12 @@ public class SearchIndexer {
     private final WakeableLoop loop;
     private final Counter indexedChunks;
     private final int bulkSize;
+    /**
+     * Claims a failed pass could not give back (the database was away too): given back at the start of the next pass,
+     * so that a short outage does not hold those documents for the whole lease. Only the indexer's thread uses it, and
+     * it never holds more than one pass's documents.
+     */
+    private final List<UUID> unreleased = new ArrayList<>();
     private volatile String lastFailure;
 
     SearchIndexer(AgroalDataSource dataSource, ChunkIndex index, SearchIndexes indexes, Outbox outbox,
@@ -165,6 +171,11 @@ public class SearchIndexer {
         if (targets.isEmpty()) {
             return false; // no index yet: another replica is building the first one
         }
+        if (!unreleased.isEmpty()) {
+            List<UUID> ids = List.copyOf(unreleased);
+            unreleased.clear();
+            release(ids);
+        }
         List<Claimed> claimed = new ArrayList<>();
         query("""
                 update document set index_claimed_until = now() + interval '2 minutes'
@@ -177,39 +188,40 @@ public class SearchIndexer {
         if (claimed.isEmpty()) {
             return false;
         }
-        List<ChunkIndex.Entry> entries = new ArrayList<>();
-        Map<UUID, Integer> chunks = new HashMap<>();
-        for (Claimed document : claimed) {
-            List<ChunkIndex.Entry> of = indexes.entries(document.id(), document.ownerId(), document.collectionId(),
-                    document.title(), document.externalId());
-            chunks.put(document.id(), of.size());
-            entries.addAll(of);
-        }
         try {
+            List<ChunkIndex.Entry> entries = new ArrayList<>();
+            Map<UUID, Integer> chunks = new HashMap<>();
+            for (Claimed document : claimed) {
+                List<ChunkIndex.Entry> of = indexes.entries(document.id(), document.ownerId(), document.collectionId(),
+                        document.title(), document.externalId());
+                chunks.put(document.id(), of.size());
+                entries.addAll(of);
+            }
             for (int from = 0; from < entries.size(); from += bulkSize) {
                 int to = Math.min(entries.size(), from + bulkSize);
                 index.write(targets, entries.subList(from, to), to == entries.size());
             }
-        } catch (ChunkIndex.EngineException e) {
-            release(claimed); // for the next pass, not after the lease
+            QuarkusTransaction.requiringNew().run(() -> {
+                for (Claimed document : claimed) {
+                    markIndexed(document, chunks.get(document.id()));
+                }
+            });
+        } catch (RuntimeException e) {
+            release(claimed.stream().map(Claimed::id).toList()); // for the next pass, not after the lease
             throw e;
         }
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (Claimed document : claimed) {
-                markIndexed(document, chunks.get(document.id()));
-            }
-        });
         return claimed.size() == DOCUMENTS_PER_PASS;
     }
 
-    private void release(List<Claimed> claimed) {
+    private void release(List<UUID> claimed) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(
                         "update document set index_claimed_until = null where id = any(?)")) {
-            statement.setArray(1, connection.createArrayOf("uuid", claimed.stream().map(Claimed::id).toArray()));
+            statement.setArray(1, connection.createArrayOf("uuid", claimed.toArray()));
             statement.executeUpdate();
         } catch (SQLException e) {
             LOG.debugf("could not release claimed documents: %s", e.getMessage());
+            unreleased.addAll(claimed);
         }
     }
 

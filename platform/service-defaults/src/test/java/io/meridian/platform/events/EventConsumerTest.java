@@ -56,6 +56,37 @@ class EventConsumerTest {
     }
 
     @Test
+    void anUnavailableDependencyIsWaitedOutPastTheRetryLimitAndNeverDeadLettered() throws Exception {
+        String tally = "away-" + UUID.randomUUID();
+        // eight failures where any other kind gives up after three
+        infra.kafkaClient().send(TOPIC, tally, increment(tally, 0, 8), Map.of());
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(tally) == 1);
+        assertThat(infra.kafkaClient().readAll(TOPIC + ".dlq", Duration.ofSeconds(1), Duration.ofSeconds(5)))
+                .noneMatch(r -> tally.equals(r.key()));
+    }
+
+    @Test
+    void eventsConsumedWhilePostgresqlIsAwayAreAppliedOnceWhenItReturns() throws Exception {
+        List<String> tallies = new java.util.ArrayList<>();
+        infra.postgresProxy().cut();
+        try {
+            for (int i = 0; i < 5; i++) {
+                String tally = "outage-" + i + "-" + UUID.randomUUID();
+                tallies.add(tally);
+                infra.kafkaClient().send(TOPIC, tally, increment(tally, 0), Map.of());
+            }
+            Thread.sleep(8_000); // well past three retries 0.05 s apart
+        } finally {
+            infra.postgresProxy().restore();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> tallies.stream().allMatch(t -> countQuietly(t) == 1));
+        List<ConsumerRecord<String, String>> dead = infra.kafkaClient().readAll(TOPIC + ".dlq", Duration.ofSeconds(1),
+                Duration.ofSeconds(5));
+        assertThat(dead).noneMatch(r -> tallies.contains(r.key()));
+    }
+
+    @Test
     void consumerLogsUnderTheRequestIdOfTheRecord() throws Exception {
         String tally = "traced-" + UUID.randomUUID();
         infra.kafkaClient().send(TOPIC, tally, increment(tally, 0), Map.of("X-Request-Id", "req-from-kafka"));
@@ -95,10 +126,22 @@ class EventConsumerTest {
     }
 
     private String increment(String tally, int failTimes) throws Exception {
+        return increment(tally, failTimes, 0);
+    }
+
+    private String increment(String tally, int failTimes, int unavailableTimes) throws Exception {
         EventEnvelope event = new EventEnvelope("1.0", UUID.randomUUID().toString(), "/test", "tally.increment",
                 Instant.now(), tally, "application/json",
-                mapper.valueToTree(Map.of("name", tally, "failTimes", failTimes)));
+                mapper.valueToTree(Map.of("name", tally, "failTimes", failTimes, "unavailableTimes", unavailableTimes)));
         return mapper.writeValueAsString(event);
+    }
+
+    private int countQuietly(String tally) {
+        try {
+            return count(tally);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private int count(String tally) throws Exception {

@@ -9,12 +9,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.agroal.api.AgroalDataSource;
 import io.meridian.platform.events.EventConsumer;
+import io.meridian.platform.events.RetryLaterException;
 import io.meridian.platform.requestid.RequestIds;
 import io.smallrye.common.annotation.Blocking;
 
 /**
  * A consumer as a service writes one: each {@code tally.increment} event adds one to a named tally. An event
- * whose data asks for it fails its first {@code failTimes} attempts, to exercise retries and the dead-letter topic.
+ * whose data asks for it fails its first {@code failTimes} attempts, to exercise retries and the dead-letter topic,
+ * or its first {@code unavailableTimes} as if a dependency were away.
  */
 @ApplicationScoped
 public class TallyConsumer {
@@ -33,8 +35,13 @@ public class TallyConsumer {
     void onTallyIncrement(ConsumerRecord<String, String> record) {
         consumer.apply("tally-counter", record, event -> {
             int failTimes = event.data().path("failTimes").asInt(0);
-            if (attempts.merge(event.id(), 1, Integer::sum) <= failTimes) {
-                throw new IllegalStateException("tally store busy (attempt " + attempts.get(event.id()) + ")");
+            int unavailableTimes = event.data().path("unavailableTimes").asInt(0);
+            int attempt = attempts.merge(event.id(), 1, Integer::sum);
+            if (attempt <= failTimes) {
+                throw new IllegalStateException("tally store busy (attempt " + attempt + ")");
+            }
+            if (attempt <= unavailableTimes) {
+                throw new RetryLaterException("tally store away (attempt " + attempt + ")");
             }
             try (var connection = dataSource.getConnection();
                     var upsert = connection.prepareStatement("""
