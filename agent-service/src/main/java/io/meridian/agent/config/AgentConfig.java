@@ -136,6 +136,13 @@ public interface AgentConfig {
         @WithDefault("30s")
         String staleCheckEvery();
 
+        /**
+         * A run still QUEUED this long after its task was queued (a task lost to a dead-letter topic, say) is queued
+         * again; a task delivered twice runs the run once (ADR 0016).
+         */
+        @WithDefault("PT10M")
+        Duration requeueAfter();
+
         /** How long model statuses are remembered before they are checked again. */
         @WithDefault("10s")
         Duration modelStatusTtl();

@@ -56,6 +56,9 @@ public class Run extends PanacheEntityBase {
     public int outputTokens;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** When its task was last queued: at creation, and each time it is queued again. */
+    @Column(name = "queued_at")
+    public Instant queuedAt;
     @Column(name = "started_at")
     public Instant startedAt;
     @Column(name = "heartbeat_at")

@@ -55,12 +55,13 @@ public class RunQueue {
         } catch (IllegalArgumentException e) {
             throw new PoisonEventException("runId is not a UUID");
         }
-        Optional<Integer> attempt = runs.claim(runId, executor.worker());
+        // an unavailable database is waited out here, as in any consumer (ADR 0016)
+        Optional<Integer> attempt = consumer.attempt(() -> runs.claim(runId, executor.worker()));
         if (attempt.isEmpty()) {
             LOG.debugf("Run %s is not queued (taken, ended or gone): skipped", runId);
             return;
         }
-        executor.execute(runId, attempt.get());
+        executor.execute(runId, attempt.get()); // an attempt stopped by an outage is queued again from there
     }
 
     @Incoming("auth-users")

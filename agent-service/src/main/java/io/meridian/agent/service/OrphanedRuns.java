@@ -6,7 +6,10 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
 
-/** Finds runs left RUNNING by a worker that died (no sign of life past their time limit) and retries or fails them. */
+/**
+ * Finds runs left RUNNING by a worker that died (no sign of life past their time limit) and retries or fails them, and
+ * runs left QUEUED long after their task was queued (ADR 0016) and queues them again.
+ */
 @ApplicationScoped
 public class OrphanedRuns {
 
@@ -29,6 +32,11 @@ public class OrphanedRuns {
             }
         } catch (RuntimeException e) {
             LOG.warnf("Orphaned-run check skipped: %s", e.getMessage());
+        }
+        try {
+            runs.requeueStale();
+        } catch (RuntimeException e) {
+            LOG.warnf("Queued-run check skipped: %s", e.getMessage());
         }
     }
 }

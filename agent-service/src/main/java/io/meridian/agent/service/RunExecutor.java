@@ -42,6 +42,7 @@ import io.meridian.agent.service.RunService.NewStep;
 import io.meridian.agent.tool.AgentTool;
 import io.meridian.agent.tool.Caller;
 import io.meridian.agent.tool.ToolRegistry;
+import io.meridian.platform.events.TransientFailures;
 import io.meridian.platform.problem.ProblemException;
 
 /**
@@ -92,17 +93,53 @@ public class RunExecutor {
 
     /** Executes a run this worker holds, as attempt {@code attempt}, to its end. */
     public void execute(UUID runId, int attempt) {
-        Optional<Run> found = runs.find(runId);
-        if (found.isEmpty()) {
-            return;
+        try {
+            Optional<Run> found = runs.find(runId);
+            if (found.isEmpty()) {
+                return;
+            }
+            Run run = found.get();
+            Optional<Agent> agent = agents.find(run.agentId);
+            if (agent.isEmpty()) {
+                runs.finish(runId, attempt, Run.Status.FAILED, null, "The agent was deleted.", null);
+                return;
+            }
+            new Execution(run, agent.get(), attempt).go();
+        } catch (RuntimeException e) {
+            if (!TransientFailures.isTransient(e)) {
+                throw e;
+            }
+            handBack(runId, attempt, e);
         }
-        Run run = found.get();
-        Optional<Agent> agent = agents.find(run.agentId);
-        if (agent.isEmpty()) {
-            runs.finish(runId, attempt, Run.Status.FAILED, null, "The agent was deleted.", null);
-            return;
+    }
+
+    /**
+     * The attempt stopped on an unavailable dependency (the database, most often): once the database answers, the run
+     * goes back to the queue for another attempt, or fails after its last (ADR 0016). Tried for two minutes; past
+     * that the orphaned-run check does the same once the run has been silent for its time limit.
+     */
+    private void handBack(UUID runId, int attempt, RuntimeException cause) {
+        LOG.warnf("Run %s: attempt %d stopped on an unavailable dependency: %s", runId, attempt, cause.toString());
+        long delay = 500;
+        Instant giveUp = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(giveUp)) {
+            try {
+                runs.requeueAfterOutage(runId, attempt, worker);
+                return;
+            } catch (RuntimeException e) {
+                if (!TransientFailures.isTransient(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            delay = Math.min(delay * 2, 10_000);
         }
-        new Execution(run, agent.get(), attempt).go();
+        LOG.warnf("Run %s: still no database after two minutes; left to the orphaned-run check", runId);
     }
 
     @PreDestroy
@@ -133,6 +170,9 @@ public class RunExecutor {
             try {
                 loop();
             } catch (RuntimeException e) {
+                if (TransientFailures.isTransient(e)) {
+                    throw e; // handed back by execute
+                }
                 LOG.errorf(e, "Run %s failed unexpectedly", run.id);
                 end(Run.Status.FAILED, null, "The run failed unexpectedly (" + e.getClass().getSimpleName() + ").");
             }

@@ -75,6 +75,7 @@ public class RunService {
         run.input = input;
         run.notify = notify;
         run.createdAt = Instant.now();
+        run.queuedAt = run.createdAt;
         if (async) {
             run.status = Run.Status.QUEUED;
         } else {
@@ -313,6 +314,7 @@ public class RunService {
                 LOG.warnf("Run %s: worker %s stopped during attempt %d; queued again", run.id, run.worker, run.attempts);
                 run.status = Run.Status.QUEUED;
                 run.worker = null;
+                run.queuedAt = Instant.now();
                 outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
                         "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
             } else {
@@ -320,6 +322,57 @@ public class RunService {
                 end(run, run.cancelRequested ? Run.Status.CANCELLED : Run.Status.FAILED, null,
                         "The worker executing the run stopped (" + run.attempts + " attempt(s)).", agent.name);
             }
+        }
+        return stale.size();
+    }
+
+    /**
+     * Gives a run back to the queue after its attempt stopped on an unavailable dependency, if this attempt still holds
+     * it: QUEUED with a new task while attempts remain, FAILED after the last.
+     *
+     * @return false when the run was no longer this attempt's
+     */
+    @Transactional
+    public boolean requeueAfterOutage(UUID runId, int attempt, String worker) {
+        Run run = entities.find(Run.class, runId, LockModeType.PESSIMISTIC_WRITE);
+        if (run == null || run.status != Run.Status.RUNNING || run.attempts != attempt || !worker.equals(run.worker)) {
+            return false;
+        }
+        Agent agent = Agent.findById(run.agentId);
+        if (run.attempts < config.runs().maxAttempts() && !run.cancelRequested) {
+            LOG.warnf("Run %s: attempt %d stopped on an unavailable dependency; queued again", run.id, run.attempts);
+            run.status = Run.Status.QUEUED;
+            run.worker = null;
+            run.queuedAt = Instant.now();
+            outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
+                    "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
+        } else {
+            end(run, run.cancelRequested ? Run.Status.CANCELLED : Run.Status.FAILED, null,
+                    "A service the run needs was unavailable (" + run.attempts + " attempt(s)).",
+                    agent == null ? null : agent.name);
+        }
+        return true;
+    }
+
+    /**
+     * Queues again the runs still QUEUED {@code requeue-after} after their task was queued (at most 100 per check);
+     * another replica checking at the same moment skips what this one holds. A run is claimed once however often its
+     * task is delivered.
+     *
+     * @return how many were queued again
+     */
+    @Transactional
+    public int requeueStale() {
+        List<Run> stale = entities.createQuery(
+                "select r from Run r where r.status = 'QUEUED' and r.queuedAt < :cutoff order by r.queuedAt", Run.class)
+                .setParameter("cutoff", Instant.now().minus(config.runs().requeueAfter())).setMaxResults(100)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .setHint("jakarta.persistence.lock.timeout", org.hibernate.LockOptions.SKIP_LOCKED).getResultList();
+        for (Run run : stale) {
+            LOG.warnf("Run %s still queued since %s: queued again", run.id, run.queuedAt);
+            run.queuedAt = Instant.now();
+            outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
+                    "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "requeued", true));
         }
         return stale.size();
     }
