@@ -156,6 +156,87 @@ class FaultsTest {
     }
 
     @Test
+    void workInFlightWhenPostgresqlGoesAwayForThirtySecondsEndsOnceWithNothingDeadLettered() {
+        Map<String, Long> deadBefore = deadLettered();
+        Account account = Account.register("outage");
+        Mails.verify(account.email()); // run notices go only to a proved address
+        String agent = given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "Counter", "instructions", "Compute.", "tools", List.of("calculator")))
+                .when().post("/api/agents").then().statusCode(201).extract().path("id");
+        String collection = given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                .body(Map.of("name", "Through an outage")).when().post("/api/rag/collections").then().statusCode(201)
+                .extract().path("id");
+        Account leaving = Account.register("leaving");
+        String leavingId = given().auth().oauth2(leaving.token()).when().get("/api/auth/me").then().statusCode(200)
+                .extract().path("id");
+        given().auth().oauth2(leaving.token()).contentType(ContentType.JSON).body(Map.of("name", "to be deleted"))
+                .when().post("/api/rag/collections").then().statusCode(201);
+
+        // work accepted just before the database goes: ingestions, runs, mails and a user's deletion
+        List<String> documents = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            documents.add(given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                    .body(Map.of("title", "Tides " + i, "text", "Spring tides follow the new and the full moon, " + i + "."))
+                    .when().post("/api/rag/collections/" + collection + "/documents").then().statusCode(202)
+                    .extract().path("id"));
+        }
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(given().auth().oauth2(account.token()).contentType(ContentType.JSON)
+                    .body(Map.of("input", "calc: " + i + " * 10", "async", true, "notify", true))
+                    .when().post("/api/agents/" + agent + "/runs").then().statusCode(202).extract().path("id"));
+        }
+        List<Account> newcomers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            newcomers.add(Account.register("newcomer"));
+        }
+        given().auth().oauth2(admin).when().delete("/api/auth/users/" + leavingId).then().statusCode(204);
+        Suite.get().postgresProxy.cut();
+        try {
+            Suite.sleep(30_000);
+        } finally {
+            Suite.get().postgresProxy.restore();
+        }
+
+        for (String document : documents) {
+            assertThat(Waits.indexed(account.token(), document)).isEqualTo("INDEXED");
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            JsonPath run = awaitRun(account.token(), runs.get(i));
+            assertThat(run.getString("status")).as("run %s", runs.get(i)).isEqualTo("SUCCEEDED");
+            assertThat(run.getString("output")).isEqualTo("Result: " + i * 10);
+        }
+        for (Account newcomer : newcomers) { // each verification mail once
+            Mails.awaitMessages(newcomer.email(), 1);
+        }
+        Mails.awaitMessages(account.email(), 2 + runs.size()); // verification, welcome, one notice per run
+        for (Account newcomer : newcomers) {
+            Mails.assertStays(newcomer.email(), 1, Duration.ofSeconds(1));
+        }
+        Mails.assertStays(account.email(), 2 + runs.size(), Duration.ofSeconds(1));
+        await(() -> given().auth().oauth2(admin).when().get("/api/rag/admin/usage/" + leavingId).then().extract()
+                .<Integer>path("collections") == 0, "the deleted user's collections gone");
+        assertThat(deadLettered()).as("records in each dead-letter topic").isEqualTo(deadBefore);
+    }
+
+    /** Records each dead-letter topic of each service ever held, by "service topic". */
+    private static Map<String, Long> deadLettered() {
+        JsonPath answer = given().auth().oauth2(admin).when().get("/api/admin/dead-letters").then().statusCode(200)
+                .extract().jsonPath();
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String service : answer.<String, Object>getMap("").keySet()) {
+            List<Map<String, Object>> topics = answer.getList("'" + service + "'.value");
+            assertThat(topics).as("dead-letter topics of %s (%s)", service, answer.getString("'" + service + "'.error"))
+                    .isNotNull();
+            for (Map<String, Object> topic : topics) {
+                counts.put(service + " " + topic.get("topic"), ((Number) topic.get("deadLettered")).longValue());
+            }
+        }
+        assertThat(counts).isNotEmpty();
+        return counts;
+    }
+
+    @Test
     void withTwoReplicasOfEmailAndAgentServiceEveryMailAndEveryRunHappensOnce() {
         Account account = Account.register("replicas");
         Mails.verify(account.email()); // run notices go only to a proved address

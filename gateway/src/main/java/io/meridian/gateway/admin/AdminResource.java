@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -88,6 +89,35 @@ public class AdminResource {
             });
             return new Analytics(now, reported);
         });
+    }
+
+    @GET
+    @Path("api/admin/dead-letters")
+    @RolesAllowed("admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Each consuming service's dead-letter topics: records held, re-driven and waiting")
+    public Uni<Map<String, Part>> deadLetters(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return services.getAll("/admin/dead-letters", authorization).map(this::consumers);
+    }
+
+    @POST
+    @Path("api/admin/dead-letters/redrive")
+    @RolesAllowed("admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Re-drives what waits in every service's dead-letter topics to the topics it came from")
+    public Uni<Map<String, Part>> redrive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return services.postAll("/admin/dead-letters/redrive", authorization).map(this::consumers);
+    }
+
+    /** The answers of the services that consume events (the others answer 404 and are left out). */
+    private Map<String, Part> consumers(Map<String, ServiceCalls.Answer> answers) {
+        Map<String, Part> parts = new TreeMap<>();
+        parts(answers).forEach((service, part) -> {
+            if (answers.get(service).status() != 404) {
+                parts.put(service, part);
+            }
+        });
+        return parts;
     }
 
     private Map<String, Part> parts(Map<String, ServiceCalls.Answer> answers) {

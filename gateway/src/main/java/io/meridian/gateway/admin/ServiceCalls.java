@@ -61,9 +61,18 @@ public class ServiceCalls {
 
     /** GET each service's own path (its health path, say); answers by service name. */
     public Uni<Map<String, Answer>> getAll(Function<GatewayConfig.Route, String> pathOf, String authorization) {
+        return all(HttpMethod.GET, pathOf, authorization);
+    }
+
+    /** POST to {@code path} of every service, without a body; answers by service name. */
+    public Uni<Map<String, Answer>> postAll(String path, String authorization) {
+        return all(HttpMethod.POST, route -> path, authorization);
+    }
+
+    private Uni<Map<String, Answer>> all(HttpMethod method, Function<GatewayConfig.Route, String> pathOf,
+            String authorization) {
         List<Uni<Map.Entry<String, Answer>>> calls = config.routes().entrySet().stream()
-                .map(route -> call(admin, route.getValue(), HttpMethod.GET, pathOf.apply(route.getValue()), null,
-                        authorization)
+                .map(route -> call(admin, route.getValue(), method, pathOf.apply(route.getValue()), null, authorization)
                         .map(answer -> Map.entry(route.getKey(), answer)))
                 .toList();
         return Uni.join().all(calls).andFailFast().map(entries -> {
@@ -113,7 +122,9 @@ public class ServiceCalls {
     private Uni<Answer> call(HttpClient client, URI instance, HttpMethod method, String path, Buffer body,
             String authorization) {
         long started = System.nanoTime();
-        long limit = client != graph || method == HttpMethod.GET ? config.healthTimeout().toMillis()
+        // health and GraphQL reads are quick or not at all; writes and admins' questions (a re-drive, the dead-letter
+        // topics' offsets read from Kafka) may take their time
+        long limit = method == HttpMethod.GET && !path.startsWith("/admin/") ? config.healthTimeout().toMillis()
                 : config.callTimeout().toMillis();
         RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(instance.resolve(path).toString())

@@ -2,6 +2,9 @@ package io.meridian.platform.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.testsupport.Infrastructure;
 import io.meridian.testsupport.InjectInfrastructure;
 import io.meridian.testsupport.KafkaTestClient;
+import io.meridian.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -84,6 +88,41 @@ class EventConsumerTest {
         List<ConsumerRecord<String, String>> dead = infra.kafkaClient().readAll(TOPIC + ".dlq", Duration.ofSeconds(1),
                 Duration.ofSeconds(5));
         assertThat(dead).noneMatch(r -> tallies.contains(r.key()));
+    }
+
+    @Test
+    void anAdminReDrivesDeadLettersToTheirTopicAndTheEventIsAppliedOnce() throws Exception {
+        String tally = "redriven-" + UUID.randomUUID();
+        // fails its first delivery's four tries, then succeeds on the second try of its re-drive
+        infra.kafkaClient().send(TOPIC, tally, increment(tally, 5), Map.of("X-Request-Id", "req-redriven"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> infra.kafkaClient()
+                .readAll(TOPIC + ".dlq", Duration.ofSeconds(1), Duration.ofSeconds(5)).stream()
+                .anyMatch(r -> tally.equals(r.key())));
+        assertThat(count(tally)).isZero();
+        String admin = Tokens.admin(UUID.randomUUID(), "ops@example.com");
+        given().auth().oauth2(admin).when().get("/admin/dead-letters").then().statusCode(200)
+                .body("find { it.topic == 'test.tallies.dlq' }.waiting", greaterThan(0));
+        given().when().post("/admin/dead-letters/redrive").then().statusCode(401);
+        given().auth().oauth2(Tokens.user(UUID.randomUUID(), "u@example.com")).when()
+                .post("/admin/dead-letters/redrive").then().statusCode(403);
+        given().auth().oauth2(admin).queryParam("topic", "auth.users.dlq").when().post("/admin/dead-letters/redrive")
+                .then().statusCode(404).contentType("application/problem+json");
+
+        given().auth().oauth2(admin).queryParam("topic", TOPIC + ".dlq").when().post("/admin/dead-letters/redrive")
+                .then().statusCode(200).body("[0].topic", equalTo(TOPIC + ".dlq")).body("[0].records", greaterThan(0))
+                .body("[0].waiting", equalTo(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(tally) == 1);
+        // the re-driven record kept its key and headers and says where it came from
+        ConsumerRecord<String, String> again = infra.kafkaClient().readAll(TOPIC, Duration.ofSeconds(1),
+                Duration.ofSeconds(5)).stream().filter(r -> tally.equals(r.key())
+                        && KafkaTestClient.header(r, "meridian-redriven-from") != null).findFirst().orElseThrow();
+        assertThat(KafkaTestClient.header(again, "X-Request-Id")).isEqualTo("req-redriven");
+        assertThat(KafkaTestClient.header(again, "dead-letter-reason")).isNull();
+        // a second re-drive finds nothing of it to send again, and the event stays applied once
+        given().auth().oauth2(admin).queryParam("topic", TOPIC + ".dlq").when().post("/admin/dead-letters/redrive")
+                .then().statusCode(200);
+        Thread.sleep(1_000);
+        assertThat(count(tally)).isEqualTo(1);
     }
 
     @Test
