@@ -53,7 +53,17 @@ public interface EmailConfig {
     @WithDefault("20")
     int batchSize();
 
-    /** Longest wait for the SMTP server to accept one mail before the attempt counts as failed (transient). */
+    /**
+     * How long a sender waits for the SMTP server's answers to a batch before it goes on to the next; a mail still
+     * unanswered keeps its claim, and its outcome is recorded when it comes (a slow {@code 250} is a sent mail).
+     */
     @WithDefault("PT30S")
     Duration sendTimeout();
+
+    /**
+     * How long a claimed delivery may go without an outcome before another sender takes it again (its sender died, or
+     * the SMTP server never answered); it goes again with the same Message-ID.
+     */
+    @WithDefault("PT5M")
+    Duration sendLease();
 }

@@ -18,7 +18,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 public class Delivery extends PanacheEntityBase {
 
     public enum Status {
-        QUEUED, SENT, RETRYING, FAILED
+        QUEUED, SENDING, SENT, RETRYING, FAILED
     }
 
     @Id
@@ -44,6 +44,12 @@ public class Delivery extends PanacheEntityBase {
     public Instant nextAttemptAt;
     @Column(name = "sent_at")
     public Instant sentAt;
+    /** While SENDING: when the claim ends and another sender may take the delivery again. */
+    @Column(name = "claimed_until")
+    public Instant claimedUntil;
+    /** The Message-ID of every attempt, so that a copy sent again after an unknown outcome is recognisable. */
+    @Column(name = "message_id")
+    public String messageId;
     /** The account the mail is for, or whose action caused it (per-user limits); null for operators' mail. */
     @Column(name = "user_id")
     public UUID userId;

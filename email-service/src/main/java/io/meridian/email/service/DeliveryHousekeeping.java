@@ -32,7 +32,8 @@ public class DeliveryHousekeeping {
     @Scheduled(identity = "email-queue-depth", every = "5s", skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void measureQueue() {
-        queued.set(Delivery.count("status in ?1", java.util.List.of(Delivery.Status.QUEUED, Delivery.Status.RETRYING)));
+        queued.set(Delivery.count("status in ?1", java.util.List.of(Delivery.Status.QUEUED,
+                Delivery.Status.RETRYING, Delivery.Status.SENDING)));
     }
 
     @Scheduled(identity = "email-retention", every = "1h",

@@ -26,6 +26,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
     private volatile boolean stalled;
+    /** How long each piece of the dependency's answers is held before it goes on (a slow server). */
+    private volatile long replyDelayMillis;
     private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -88,7 +90,16 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * Makes the dependency slow: every piece of what it sends back is held {@code delay} before it is passed on (a
+     * server that takes its time over each reply), until {@link #restore()}.
+     */
+    public void delayReplies(java.time.Duration delay) {
+        replyDelayMillis = delay.toMillis();
+    }
+
     public synchronized void restore() {
+        replyDelayMillis = 0;
         if (stalled) {
             stalled = false;
             held.forEach(TcpProxy::closeQuietly);
@@ -134,20 +145,29 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 closeQuietly(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread.ofPlatform().daemon().name("tcp-proxy-" + name + "-pump").start(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    long delay = replyDelayMillis;
+                    if (replies && delay > 0) {
+                        try {
+                            Thread.sleep(delay);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
