@@ -61,7 +61,7 @@ public class ChunkIndex {
     /** The engine did not answer, or answered with an error: the caller degrades (503) or retries later. */
     public static final class EngineException extends RuntimeException {
 
-        EngineException(String message, Throwable cause) {
+        public EngineException(String message, Throwable cause) {
             super(message, cause);
         }
     }
