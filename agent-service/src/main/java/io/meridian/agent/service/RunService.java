@@ -312,11 +312,7 @@ public class RunService {
             Agent agent = Agent.findById(run.agentId);
             if (run.attempts < config.runs().maxAttempts() && !run.cancelRequested) {
                 LOG.warnf("Run %s: worker %s stopped during attempt %d; queued again", run.id, run.worker, run.attempts);
-                run.status = Run.Status.QUEUED;
-                run.worker = null;
-                run.queuedAt = Instant.now();
-                outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
-                        "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
+                queueAgain(run);
             } else {
                 LOG.warnf("Run %s: worker %s stopped during attempt %d; failed", run.id, run.worker, run.attempts);
                 end(run, run.cancelRequested ? Run.Status.CANCELLED : Run.Status.FAILED, null,
@@ -341,11 +337,7 @@ public class RunService {
         Agent agent = Agent.findById(run.agentId);
         if (run.attempts < config.runs().maxAttempts() && !run.cancelRequested) {
             LOG.warnf("Run %s: attempt %d stopped on an unavailable dependency; queued again", run.id, run.attempts);
-            run.status = Run.Status.QUEUED;
-            run.worker = null;
-            run.queuedAt = Instant.now();
-            outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
-                    "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
+            queueAgain(run);
         } else {
             end(run, run.cancelRequested ? Run.Status.CANCELLED : Run.Status.FAILED, null,
                     "A service the run needs was unavailable (" + run.attempts + " attempt(s)).",
@@ -375,6 +367,15 @@ public class RunService {
                     "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "requeued", true));
         }
         return stale.size();
+    }
+
+    /** Back to QUEUED with a new task, for another attempt. */
+    private void queueAgain(Run run) {
+        run.status = Run.Status.QUEUED;
+        run.worker = null;
+        run.queuedAt = Instant.now();
+        outbox.publish(Topics.AGENT_RUNS, "run.requested", run.id.toString(), Map.of("runId", run.id.toString(),
+                "agentId", run.agentId.toString(), "userId", run.ownerId.toString(), "retry", run.attempts));
     }
 
     private static String clip(String text) {
