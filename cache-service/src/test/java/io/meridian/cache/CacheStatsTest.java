@@ -11,18 +11,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import io.meridian.testsupport.Tokens;
+import io.quarkus.redis.client.RedisClientName;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 /** Hits, misses and keys counted exactly under concurrent access, and shown to admins and to Prometheus. */
 @QuarkusTest
 class CacheStatsTest {
+
+    @Inject
+    @RedisClientName("cache")
+    RedisDataSource cacheRedis;
 
     @Test
     void concurrentReadsAreCountedExactly() throws Exception {
@@ -65,6 +75,50 @@ class CacheStatsTest {
         assertThat(((Number) namespaceStats(ns).get("keys")).longValue()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
                 .until(() -> ((Number) namespaceStats(ns).get("keys")).longValue() == 1);
+    }
+
+    @Test
+    void privateNamespacesAreSummedAndStatisticsDoNotVisitEachOne() {
+        long usersBefore = userTotals().getLong("keys");
+        long bytesBefore = userTotals().getLong("bytes");
+        int users = 300;
+        for (int i = 0; i < users; i++) {
+            UUID user = UUID.randomUUID();
+            given().auth().oauth2(Tokens.user(user, "many@example.com")).body("12345").when()
+                    .put("/api/cache/user:" + user + "/k").then().statusCode(204);
+        }
+        JsonPath stats = given().auth().oauth2(admin()).when().get("/api/cache/stats").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(stats.getList("namespaces.name", String.class)).noneMatch(name -> name.startsWith("user:")
+                && !name.equals("user:*"));
+        assertThat(userTotals().getLong("keys")).isEqualTo(usersBefore + users);
+        assertThat(userTotals().getLong("bytes")).isEqualTo(bytesBefore + 5L * users);
+        assertThat(stats.getLong("namespaceCount")).isGreaterThanOrEqualTo(users);
+
+        // a read of the statistics runs a script for a namespace only when entries of it expired (none here)
+        for (int i = 0; i < 5; i++) { // past any first pass over namespaces written before the totals
+            given().auth().oauth2(admin()).when().get("/api/cache/stats").then().statusCode(200);
+        }
+        long scriptsBefore = scriptCalls();
+        given().auth().oauth2(admin()).when().get("/api/cache/stats").then().statusCode(200);
+        assertThat(scriptCalls() - scriptsBefore).isLessThan(20);
+    }
+
+    private static JsonPath userTotals() {
+        return given().auth().oauth2(admin()).when().get("/api/cache/stats").then().statusCode(200).extract()
+                .jsonPath().setRootPath("namespaces.find { it.name == 'user:*' }");
+    }
+
+    /** Lua scripts the cache's Redis has run so far. */
+    private long scriptCalls() {
+        String info = cacheRedis.execute("INFO", "commandstats").toString();
+        long calls = 0;
+        for (String line : info.split("\\r?\\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                calls += Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+            }
+        }
+        return calls;
     }
 
     @Test

@@ -52,6 +52,13 @@ public interface CacheConfig {
     @WithDefault("5s")
     Duration policyRefresh();
 
+    /**
+     * Namespaces with expired entries counted per statistics read (each scrape and {@code GET /api/cache/stats}), so
+     * that expired entries leave the totals; the rest wait for the next read.
+     */
+    @WithDefault("200")
+    int statsSweep();
+
     /** How often the Prometheus gauges (keys, hits, misses per namespace; Redis' figures) are refreshed. */
     @WithDefault("30s")
     Duration metricsRefresh();

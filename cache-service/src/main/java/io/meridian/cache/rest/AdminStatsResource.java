@@ -41,7 +41,7 @@ public class AdminStatsResource {
                 hits += ns.hits();
                 misses += ns.misses();
             }
-            return new Stats(stats.namespaces().size(), keys, hits, misses,
+            return new Stats(stats.namespaceCount(), keys, hits, misses,
                     hits + misses == 0 ? 0 : (double) hits / (hits + misses), stats.redis().usedMemoryBytes());
         });
     }

@@ -79,14 +79,21 @@ public class CacheResource {
             @Min(0) Long maxBytes, @Min(0) Long maxTtlSeconds) {
     }
 
-    /** A namespace's policy; {@code explicit} is false where the service's defaults apply; 0: no limit. */
+    /**
+     * A namespace's policy; {@code explicit} is false where the service's defaults apply; 0: no limit. {@code usage}:
+     * its live entries and the bytes of their values, against {@code maxEntries} and {@code maxBytes}.
+     */
     public record PolicyView(String namespace, long defaultTtlSeconds, int maxEntries, long maxBytes, long maxTtlSeconds,
-            boolean explicit, Instant updatedAt) {
+            boolean explicit, Instant updatedAt, Usage usage) {
 
-        static PolicyView of(NamespacePolicies.Effective policy) {
+        static PolicyView of(NamespacePolicies.Effective policy, CacheStore.Counts counts) {
             return new PolicyView(policy.namespace(), policy.defaultTtlSeconds(), policy.maxEntries(),
-                    policy.maxBytes(), policy.maxTtlSeconds(), policy.explicit(), policy.updatedAt());
+                    policy.maxBytes(), policy.maxTtlSeconds(), policy.explicit(), policy.updatedAt(),
+                    new Usage(counts.keys(), counts.bytes()));
         }
+    }
+
+    public record Usage(long keys, long bytes) {
     }
 
     private final CacheService cache;
@@ -240,26 +247,27 @@ public class CacheResource {
                 request.defaultTtlSeconds(), request.maxEntries(), request.maxBytes(), request.maxTtlSeconds()),
                 caller.getSubject());
         cache.enforce(policy).await().atMost(Duration.ofMinutes(1));
-        return PolicyView.of(policy);
+        return PolicyView.of(policy, cache.usage(namespace).await().atMost(Duration.ofMinutes(1)));
     }
 
     @GET
     @Path("/{namespace}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "A namespace's policy (its own or the defaults)")
-    public PolicyView policy(@PathParam("namespace") String namespace) {
+    @Operation(summary = "A namespace's policy (its own or the defaults) and its usage: live entries and bytes")
+    public Uni<PolicyView> policy(@PathParam("namespace") String namespace) {
         Namespaces.validate(namespace);
         if (!CacheAccess.isAdmin(caller)) {
             CacheAccess.checkRead(caller, namespace);
         }
-        return PolicyView.of(policies.of(namespace));
+        return cache.usage(namespace).map(usage -> PolicyView.of(policies.of(namespace), usage));
     }
 
     @GET
     @Path("/stats")
     @RolesAllowed("admin")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Hits, misses, hit ratio and keys per namespace; Redis memory, clients and uptime")
+    @Operation(summary = "Hits, misses, hit ratio, keys and bytes per shared namespace and for users' private namespaces "
+            + "together (user:*); how many namespaces hold entries; Redis memory, clients and uptime")
     public Uni<CacheService.Stats> stats() {
         return cache.stats();
     }

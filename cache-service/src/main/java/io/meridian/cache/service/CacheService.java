@@ -1,7 +1,6 @@
 package io.meridian.cache.service;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -27,7 +26,7 @@ public class CacheService {
     public record NamespaceStats(String name, long keys, long hits, long misses, double hitRatio, long bytes) {
     }
 
-    public record Stats(List<NamespaceStats> namespaces, CacheStore.RedisInfo redis) {
+    public record Stats(List<NamespaceStats> namespaces, long namespaceCount, CacheStore.RedisInfo redis) {
     }
 
     private final CacheStore store;
@@ -98,19 +97,32 @@ public class CacheService {
         return store.trim(policy.namespace(), policy.maxEntries(), policy.maxBytes());
     }
 
-    /** Exact figures for every namespace that has had entries, and Redis' own. */
+    /**
+     * Figures per shared namespace and for all users' private namespaces together ({@code user:*}), and Redis' own:
+     * one read of the totals the writes keep, after counting at most {@code sweep} namespaces whose entries have
+     * expired since (so that the work per call does not grow with the namespaces ever used).
+     */
     public Uni<Stats> stats() {
-        return store.namespaces().flatMap(names -> {
-            List<Uni<NamespaceStats>> each = new ArrayList<>();
-            for (String name : names) {
-                each.add(store.counts(name).map(c -> new NamespaceStats(name, c.keys(), c.hits(), c.misses(),
-                        c.hits() + c.misses() == 0 ? 0 : (double) c.hits() / (c.hits() + c.misses()), c.bytes())));
-            }
-            Uni<List<NamespaceStats>> all = each.isEmpty() ? Uni.createFrom().item(List.of())
-                    : Uni.join().all(each).andFailFast();
-            return all.flatMap(list -> store.info().map(info -> new Stats(list.stream()
-                    .sorted(Comparator.comparing(NamespaceStats::name)).toList(), info)));
-        });
+        return store.dueForCounting(config.statsSweep()).flatMap(names -> {
+            List<Uni<CacheStore.Counts>> each = new ArrayList<>();
+            names.forEach(name -> each.add(store.counts(name)));
+            return each.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(each).andFailFast().replaceWithVoid();
+        }).flatMap(swept -> Uni.combine().all().unis(store.totalsByLabel(), store.namespaceCount(), store.info())
+                .with((totals, count, info) -> {
+                    List<NamespaceStats> list = new ArrayList<>();
+                    totals.forEach((label, c) -> {
+                        if (c.keys() > 0 || (label.startsWith(Namespaces.USER_PREFIX) && c.hits() + c.misses() > 0)) {
+                            list.add(new NamespaceStats(label, c.keys(), c.hits(), c.misses(), c.hits() + c.misses() == 0
+                                    ? 0 : (double) c.hits() / (c.hits() + c.misses()), c.bytes()));
+                        }
+                    });
+                    return new Stats(list, count, info);
+                }));
+    }
+
+    /** One namespace's live entries and the bytes of their values (expired entries forgotten first). */
+    public Uni<CacheStore.Counts> usage(String namespace) {
+        return store.counts(namespace);
     }
 
     /** Per-replica counters for Prometheus; users' private namespaces are counted together as {@code user:*}. */

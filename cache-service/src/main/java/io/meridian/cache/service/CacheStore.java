@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +40,9 @@ import io.vertx.redis.client.Response;
 public class CacheStore {
 
     private static final Logger LOG = Logger.getLogger(CacheStore.class);
+    /** Fields of the totals hash that are not figures: one pass over the registry adopts older namespaces. */
+    private static final String ADOPTED = "~adopted";
+    private static final String SCAN_CURSOR = "~scan";
 
     /** What a caller gets back: the value and the content type it was stored with. */
     public record Entry(byte[] value, String contentType) {
@@ -55,10 +60,25 @@ public class CacheStore {
     public record RedisInfo(long usedMemoryBytes, long connectedClients, long uptimeSeconds) {
     }
 
-    // Every script: KEYS lru, exp, registry, sizes, stats; ARGV entry prefix, namespace, index TTL ms, then its own.
+    // Every script: KEYS lru, exp, registry, sizes, stats, totals, due; ARGV entry prefix, namespace, index TTL ms,
+    // then its own. The totals hash holds keys, bytes, hits and misses per label (a shared namespace's name, or user:*
+    // for all private namespaces together), kept by every change, so that the figures cost one read however many
+    // namespaces there are; a namespace joins them when it is created (or, written before totals existed, when it is
+    // next counted: its stats hash then gets the field 'tracked'). The due set scores each namespace by its earliest
+    // expiry (or lower), so that expired entries can be found and leave the totals without visiting every namespace.
     private static final String COMMON = """
             local t = redis.call('TIME')
             local now = t[1] * 1000 + math.floor(t[2] / 1000)
+            local label = string.sub(ARGV[2], 1, 5) == 'user:' and 'user:*' or ARGV[2]
+            local counted = redis.call('HEXISTS', KEYS[5], 'tracked') == 1
+            if not counted and redis.call('ZCARD', KEYS[1]) == 0 then
+              counted = true
+              redis.pcall('HSET', KEYS[5], 'tracked', 1) -- refused while Redis is full: the namespace is empty anyway
+              redis.pcall('PEXPIRE', KEYS[5], ARGV[3])
+            end
+            local function total(field, n)
+              if counted and n ~= 0 then redis.pcall('HINCRBY', KEYS[6], label .. '|' .. field, n) end
+            end
             local function bytes()
               return tonumber(redis.call('HGET', KEYS[5], 'bytes') or 0)
             end
@@ -67,6 +87,8 @@ public class CacheStore {
               if size then
                 redis.call('HDEL', KEYS[4], k)
                 redis.pcall('HINCRBY', KEYS[5], 'bytes', -tonumber(size)) -- refused while Redis is full: a flush must still work
+                total('keys', -1)
+                total('bytes', -tonumber(size))
               end
               redis.call('ZREM', KEYS[1], k)
               redis.call('ZREM', KEYS[2], k)
@@ -79,8 +101,13 @@ public class CacheStore {
             local function retire()
               if redis.call('ZCARD', KEYS[1]) == 0 then
                 redis.call('SREM', KEYS[3], ARGV[2])
+                redis.call('ZREM', KEYS[7], ARGV[2])
                 redis.call('DEL', KEYS[4])
                 redis.call('HDEL', KEYS[5], 'bytes')
+                if label ~= 'user:*' and counted then
+                  redis.call('HDEL', KEYS[6], label .. '|keys', label .. '|bytes', label .. '|hits', label .. '|misses')
+                  redis.call('HDEL', KEYS[5], 'hits', 'misses')
+                end
               end
             end
             local function over(entries, limit)
@@ -115,6 +142,9 @@ public class CacheStore {
               redis.call('ZADD', KEYS[1], now, k)
               redis.call('HSET', KEYS[4], k, #ARGV[i + 1])
               redis.call('HINCRBY', KEYS[5], 'bytes', #ARGV[i + 1])
+              redis.call('ZADD', KEYS[7], 'LT', now + tonumber(ARGV[i + 3]), ARGV[2])
+              total('keys', 1)
+              total('bytes', #ARGV[i + 1])
             end
             for i = 1, 5 do
               if i ~= 3 then redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
@@ -142,6 +172,8 @@ public class CacheStore {
             end
             if hits > 0 then redis.pcall('HINCRBY', KEYS[5], 'hits', hits) end
             if misses > 0 then redis.pcall('HINCRBY', KEYS[5], 'misses', misses) end
+            total('hits', hits)
+            total('misses', misses)
             redis.pcall('PEXPIRE', KEYS[5], ARGV[3])
             if misses > 0 then retire() end
             return out
@@ -163,14 +195,26 @@ public class CacheStore {
             retire()
             return n
             """);
-    // Forgets expired entries (a batch at a time), then returns key count, hits, misses and bytes of values.
+    // Forgets expired entries (a batch at a time), joins the totals if it had not, reschedules the namespace in the
+    // due set, then returns key count, hits, misses and bytes of values.
     private static final RedisScript COUNT = new RedisScript(COMMON + """
             for _ = 1, 100 do
               if prune(1000) < 1000 then break end
             end
-            retire()
             local s = redis.call('HMGET', KEYS[5], 'hits', 'misses')
-            return {redis.call('ZCARD', KEYS[1]), tonumber(s[1]) or 0, tonumber(s[2]) or 0, bytes()}
+            local keys, hits, misses = redis.call('ZCARD', KEYS[1]), tonumber(s[1]) or 0, tonumber(s[2]) or 0
+            if not counted then
+              counted = true
+              redis.call('HSET', KEYS[5], 'tracked', 1)
+              total('keys', keys)
+              total('bytes', bytes())
+              total('hits', hits)
+              total('misses', misses)
+            end
+            local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+            if first[1] then redis.call('ZADD', KEYS[7], first[2], ARGV[2]) end
+            retire()
+            return {keys, hits, misses, bytes()}
             """);
 
     private final Redis redis;
@@ -277,12 +321,60 @@ public class CacheStore {
                         reply.get(3).toLong()));
     }
 
-    /** Every namespace that has had entries. */
-    public Uni<Set<String>> namespaces() {
-        return call(redis.send(Request.cmd(Command.SMEMBERS).arg(registry()))).map(reply -> {
+    /**
+     * Up to {@code limit} namespaces to count so that the totals stay exact: those whose earliest entry has expired,
+     * and, until one pass over the registry has been made, a page of namespaces written before the totals existed.
+     */
+    public Uni<Set<String>> dueForCounting(int limit) {
+        Request due = Request.cmd(Command.ZRANGEBYSCORE).arg(due()).arg("-inf").arg(System.currentTimeMillis())
+                .arg("LIMIT").arg(0).arg(limit);
+        return call(redis.send(due)).flatMap(reply -> {
             Set<String> names = new HashSet<>();
             reply.forEach(name -> names.add(name.toString()));
-            return names;
+            return unadopted().map(page -> {
+                names.addAll(page);
+                return names;
+            });
+        });
+    }
+
+    private Uni<List<String>> unadopted() {
+        return call(redis.send(Request.cmd(Command.HMGET).arg(totals()).arg(ADOPTED).arg(SCAN_CURSOR))).flatMap(state -> {
+            if (state.get(0) != null) {
+                return Uni.createFrom().item(List.of());
+            }
+            String cursor = state.get(1) == null ? "0" : state.get(1).toString();
+            Request scan = Request.cmd(Command.SSCAN).arg(registry()).arg(cursor).arg("COUNT").arg(100);
+            return call(redis.send(scan)).flatMap(reply -> {
+                String next = reply.get(0).toString();
+                List<String> names = new ArrayList<>();
+                reply.get(1).forEach(name -> names.add(name.toString()));
+                Request mark = "0".equals(next) ? Request.cmd(Command.HSET).arg(totals()).arg(ADOPTED).arg(1)
+                        : Request.cmd(Command.HSET).arg(totals()).arg(SCAN_CURSOR).arg(next);
+                return call(redis.send(mark)).map(ignored -> names);
+            });
+        });
+    }
+
+    /** How many namespaces hold entries. */
+    public Uni<Long> namespaceCount() {
+        return call(redis.send(Request.cmd(Command.SCARD).arg(registry()))).map(Response::toLong);
+    }
+
+    /** Keys, bytes, hits and misses per label (a shared namespace, or {@code user:*}): one read of the totals. */
+    public Uni<Map<String, Counts>> totalsByLabel() {
+        return call(redis.send(Request.cmd(Command.HGETALL).arg(totals()))).map(reply -> {
+            Map<String, long[]> fields = new TreeMap<>();
+            for (String field : reply.getKeys()) {
+                int bar = field.lastIndexOf('|');
+                int slot = bar < 0 ? -1 : List.of("keys", "hits", "misses", "bytes").indexOf(field.substring(bar + 1));
+                if (slot >= 0) {
+                    fields.computeIfAbsent(field.substring(0, bar), l -> new long[4])[slot] = reply.get(field).toLong();
+                }
+            }
+            Map<String, Counts> totals = new TreeMap<>();
+            fields.forEach((label, f) -> totals.put(label, new Counts(f[0], f[1], f[2], f[3])));
+            return totals;
         });
     }
 
@@ -321,7 +413,7 @@ public class CacheStore {
 
     /** The keys every script is given: the namespace's indexes, the registry, its value sizes and its counters. */
     private List<String> keys(String namespace) {
-        return List.of(lru(namespace), exp(namespace), registry(), sizes(namespace), stats(namespace));
+        return List.of(lru(namespace), exp(namespace), registry(), sizes(namespace), stats(namespace), totals(), due());
     }
 
     /** The arguments every script starts with, with room for {@code more}. */
@@ -377,5 +469,13 @@ public class CacheStore {
 
     private String registry() {
         return config.keyPrefix() + "namespaces";
+    }
+
+    private String totals() {
+        return config.keyPrefix() + "totals";
+    }
+
+    private String due() {
+        return config.keyPrefix() + "due";
     }
 }
