@@ -26,6 +26,7 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code slow loop}: the same, 300 ms per reply;</li>
  * <li>{@code hang}: answers after 30 s;</li>
  * <li>{@code history}: answers with the earlier user messages it was given, joined by {@code |};</li>
+ * <li>{@code spend <n>}: answers {@code Spent}, with {@code n} prompt tokens in its usage;</li>
  * <li>anything else: {@code Echo: <input>}.</li>
  * </ul>
  * Each instance is mounted at its own path ({@code /<name>/v1}) and can be taken down (503 to everything).
@@ -80,7 +81,10 @@ final class ModelStandIn {
             Thread.currentThread().interrupt();
         }
         String reply;
-        if (input.startsWith("loop") || input.startsWith("slow loop")) {
+        if (input.startsWith("spend ")) {
+            reply = completion(JSON.createObjectNode().put("role", "assistant").put("content", "Spent"), "stop",
+                    Integer.parseInt(input.substring(6).trim()));
+        } else if (input.startsWith("loop") || input.startsWith("slow loop")) {
             reply = toolCall("current_time", "{}");
         } else if (input.startsWith("call ") && !afterTool) {
             String[] parts = input.split(" ", 3);
@@ -118,11 +122,16 @@ final class ModelStandIn {
     }
 
     private String completion(ObjectNode message, String finishReason) {
+        return completion(message, finishReason, 100);
+    }
+
+    private String completion(ObjectNode message, String finishReason, int promptTokens) {
         ObjectNode answer = JSON.createObjectNode().put("id", "c1").put("object", "chat.completion").put("created", 1)
                 .put("model", "stand-in-" + name);
         ArrayNode choices = answer.putArray("choices");
         choices.addObject().put("index", 0).put("finish_reason", finishReason).set("message", message);
-        answer.putObject("usage").put("prompt_tokens", 100).put("completion_tokens", 10).put("total_tokens", 110);
+        answer.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", 10)
+                .put("total_tokens", promptTokens + 10);
         return answer.toString();
     }
 

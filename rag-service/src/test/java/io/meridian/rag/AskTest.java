@@ -6,10 +6,15 @@ import static io.meridian.rag.RagFixtures.collection;
 import static io.meridian.rag.RagFixtures.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +28,8 @@ import io.meridian.rag.service.AskService;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
 
 /** Asking a stand-in OpenAI-compatible model: sources quoted as data, citations mapped back, whole or streamed. */
 @QuarkusTest
@@ -73,6 +80,43 @@ class AskTest {
         assertThat(answer.getList("citations.title")).containsExactly(titles.get(0), titles.get(1));
         assertThat(answer.getString("citations[0].documentId")).isNotBlank();
         assertThat(answer.getString("citations[0].snippet")).isNotBlank();
+    }
+
+    @Test
+    void aHangingModelHoldsTwoAsksOfAUserAndLeavesOthersAnswering() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<ExtractableResponse<Response>>> asks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                asks.add(pool.submit(() -> given().auth().oauth2(token).contentType("application/json")
+                        .body(Map.of("question", "[hang] How do seabirds catch fish?", "collectionIds", List.of(collection)))
+                        .when().post("/api/rag/ask").then().extract()));
+            }
+            // two places per user: the other two asks are refused at once, naming the limit
+            await().atMost(Duration.ofSeconds(5)).until(() -> asks.stream().filter(Future::isDone).count() == 2);
+            for (Future<ExtractableResponse<Response>> refused : asks.stream().filter(Future::isDone).toList()) {
+                assertThat(refused.get().statusCode()).isEqualTo(429);
+                assertThat(refused.get().contentType()).startsWith("application/problem+json");
+                assertThat(refused.get().jsonPath().getString("quota.name")).isEqualTo("concurrentAsks");
+            }
+            // another user lists, creates and uploads while the model hangs
+            String other = user();
+            given().auth().oauth2(other).when().get("/api/rag/collections").then().statusCode(200);
+            String theirs = collection(other, "meanwhile");
+            String document = addText(other, theirs, "Rivers", "Rivers carry sediment to the sea.");
+            assertThat(awaitIngested(other, document)).isEqualTo("INDEXED");
+            assertThat(asks.stream().filter(Future::isDone).count()).isEqualTo(2); // the two held asks still hang
+            for (Future<ExtractableResponse<Response>> ask : asks) {
+                assertThat(ask.get().statusCode()).isIn(200, 429);
+            }
+            assertThat(asks.stream().filter(f -> f.resultNow().statusCode() == 200).count()).isEqualTo(2);
+            // and the user's places are free again
+            given().auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("question", "How do seabirds catch fish?", "collectionIds", List.of(collection)))
+                    .when().post("/api/rag/ask").then().statusCode(200);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

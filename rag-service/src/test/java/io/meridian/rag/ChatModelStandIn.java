@@ -18,7 +18,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * An OpenAI-compatible chat endpoint on loopback: it records every request and answers, whole or streamed, with a
- * text that cites sources [1] and [2], in four pieces when streaming.
+ * text that cites sources [1] and [2], in four pieces when streaming; a question containing {@code [hang]} is answered
+ * after 6 s.
  */
 public class ChatModelStandIn implements QuarkusTestResourceLifecycleManager {
 
@@ -47,6 +48,13 @@ public class ChatModelStandIn implements QuarkusTestResourceLifecycleManager {
     private void complete(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         REQUESTS.add(body);
+        if (body.contains("[hang]")) {
+            try {
+                Thread.sleep(6_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (body.replace(" ", "").contains("\"stream\":true")) {
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);

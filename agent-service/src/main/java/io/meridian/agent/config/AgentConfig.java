@@ -143,6 +143,13 @@ public interface AgentConfig {
         @WithDefault("PT10M")
         Duration requeueAfter();
 
+        /**
+         * The longest an inline run's response waits for it (below the gateway's timeout for agent routes, 120 s):
+         * past it the answer is 202 with the run still RUNNING, and the run goes on to its own time limit.
+         */
+        @WithDefault("100s")
+        Duration inlineWait();
+
         /** How long model statuses are remembered before they are checked again. */
         @WithDefault("10s")
         Duration modelStatusTtl();

@@ -1,6 +1,7 @@
 package io.meridian.agent.rest;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,7 +34,11 @@ import io.meridian.agent.service.RunExecutor;
 import io.meridian.agent.service.RunService;
 import io.meridian.agent.service.AgentService;
 import io.meridian.agent.tool.Caller;
+import io.meridian.platform.models.ModelWork;
 import io.meridian.platform.problem.ProblemException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** Runs of an agent: inline (the answer in the response) or queued on Kafka; their progress; cancellation. */
 @Path("/api/agents")
@@ -52,9 +57,11 @@ public class RunResource {
     private final AgentConfig config;
     private final ObjectMapper mapper;
     private final JsonWebToken caller;
+    private final ModelWork modelWork;
 
     RunResource(AgentService agents, RunService runs, RunExecutor executor, ModelRegistry models, AgentConfig config,
-            ObjectMapper mapper, JsonWebToken caller) {
+            ObjectMapper mapper, JsonWebToken caller, ModelWork modelWork) {
+        this.modelWork = modelWork;
         this.agents = agents;
         this.runs = runs;
         this.executor = executor;
@@ -66,21 +73,50 @@ public class RunResource {
 
     @POST
     @Path("/{id}/runs")
-    @Operation(summary = "Run the agent: inline (200 with the finished run) or queued (202, async: true)")
-    public Response start(@PathParam("id") UUID agentId, @Valid @NotNull RunRequest request) {
+    @Blocking
+    @Operation(summary = "Run the agent: inline (200 with the finished run, or 202 with it still running once the "
+            + "inline wait has passed) or queued (202, async: true)")
+    public Uni<Response> start(@PathParam("id") UUID agentId, @Valid @NotNull RunRequest request) {
         if (request.input().length() > config.limits().inputChars()) {
             throw ProblemException.invalidField("input", "size must be at most " + config.limits().inputChars());
         }
         Agent agent = agents.owned(owner(), agentId);
         models.choose(agent.model); // 503 now, rather than a run that cannot start
         boolean async = Boolean.TRUE.equals(request.async());
-        Run run = runs.create(agent, callerOf(), request.input(), request.conversationId(), async,
-                Boolean.TRUE.equals(request.notifyOwner()), executor.worker());
         if (async) {
-            return Response.accepted(view(run.id)).location(URI.create("/api/agents/runs/" + run.id)).build();
+            modelWork.checkBudget(owner()); // 429 now, rather than a run that fails on its first step
+            Run run = create(agent, request, true);
+            return Uni.createFrom().item(Response.accepted(view(run.id)).location(location(run.id)).build());
         }
-        executor.execute(run.id, 1);
-        return Response.ok(view(run.id)).location(URI.create("/api/agents/runs/" + run.id)).build();
+        // an inline run takes a place of this replica's and of the user's (503 or 429 past them) until it ends
+        ModelWork.Permit permit = modelWork.admit(owner(), "run",
+                Duration.ofSeconds(agent.timeLimitSeconds).plus(Duration.ofMinutes(1)));
+        Run run;
+        try {
+            run = create(agent, request, false);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        // the response waits for the run at most the inline wait (below the gateway's timeout); past it the run goes
+        // on, and the answer is 202 with where to follow it
+        return Uni.createFrom().completionStage(executor.executeInline(run.id, permit))
+                .ifNoItem().after(config.runs().inlineWait()).recoverWithItem((Void) null)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(ignored -> {
+                    RunView view = view(run.id);
+                    return (view.status().ended() ? Response.ok(view) : Response.accepted(view))
+                            .location(location(run.id)).build();
+                });
+    }
+
+    private Run create(Agent agent, RunRequest request, boolean async) {
+        return runs.create(agent, callerOf(), request.input(), request.conversationId(), async,
+                Boolean.TRUE.equals(request.notifyOwner()), executor.worker());
+    }
+
+    private static URI location(UUID runId) {
+        return URI.create("/api/agents/runs/" + runId);
     }
 
     @GET

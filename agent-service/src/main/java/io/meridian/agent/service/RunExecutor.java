@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +44,7 @@ import io.meridian.agent.tool.AgentTool;
 import io.meridian.agent.tool.Caller;
 import io.meridian.agent.tool.ToolRegistry;
 import io.meridian.platform.events.TransientFailures;
+import io.meridian.platform.models.ModelWork;
 import io.meridian.platform.problem.ProblemException;
 
 /**
@@ -70,11 +72,13 @@ public class RunExecutor {
     private final AgentMetrics metrics;
     private final ObjectMapper mapper;
     private final AgentConfig.Limits limits;
+    private final ModelWork modelWork;
     private final String worker;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     RunExecutor(RunService runs, AgentService agents, ModelRegistry models, ToolRegistry tools, ConversationMemory memory,
-            AgentMetrics metrics, ObjectMapper mapper, AgentConfig config) {
+            AgentMetrics metrics, ObjectMapper mapper, AgentConfig config, ModelWork modelWork) {
+        this.modelWork = modelWork;
         this.runs = runs;
         this.agents = agents;
         this.models = models;
@@ -140,6 +144,23 @@ public class RunExecutor {
             delay = Math.min(delay * 2, 10_000);
         }
         LOG.warnf("Run %s: still no database after two minutes; left to the orphaned-run check", runId);
+    }
+
+    /**
+     * Executes an inline run (attempt 1) on a thread of its own, so that no HTTP worker waits for the model; the
+     * permit is given back when the run ends.
+     */
+    public CompletableFuture<Void> executeInline(UUID runId, ModelWork.Permit permit) {
+        try {
+            return CompletableFuture.runAsync(() -> {
+                try (permit) {
+                    execute(runId, 1);
+                }
+            }, calls);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
     }
 
     @PreDestroy
@@ -211,6 +232,12 @@ public class RunExecutor {
                     end(Run.Status.FAILED, null, timeLimit());
                     return;
                 }
+                try {
+                    modelWork.checkBudget(run.ownerId);
+                } catch (ProblemException spent) {
+                    end(Run.Status.FAILED, null, spent.getMessage());
+                    return;
+                }
                 ChatRequest.Builder request = ChatRequest.builder().messages(messages);
                 if (!offered.isEmpty()) {
                     request.toolSpecifications(offered);
@@ -254,6 +281,7 @@ public class RunExecutor {
                 int in = usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
                 int out = usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
                 metrics.modelCalled(model.id(), elapsed(started), in, out, false);
+                modelWork.charge(run.ownerId, (long) in + out);
                 boolean callsTools = answer.hasToolExecutionRequests();
                 String shown = callsTools ? "Calls " + String.join(", ", answer.toolExecutionRequests().stream()
                         .map(ToolExecutionRequest::name).toList()) : answer.text();

@@ -26,7 +26,6 @@ import org.jboss.logging.Logger;
 
 import io.meridian.rag.config.RagConfig;
 import io.meridian.rag.service.AskService;
-import io.meridian.rag.service.SearchService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 
@@ -69,10 +68,11 @@ public class AskResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "The same answer streamed as server-sent events: piece..., then answer (with citations)")
     public Multi<OutboundSseEvent> stream(@Valid @NotNull AskRequest request, @Context Sse sse) {
-        // Retrieval first, so that a collection that is not the caller's is a plain 404, not a broken stream.
-        List<SearchService.Result> sources = asks.sources(owner(), request.question(),
-                request.collectionIds(), topK(request));
-        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> asks.stream(request.question(), sources,
+        // Retrieval and the model's place first, so that a collection that is not the caller's is a plain 404 and a
+        // limit a plain 429, not a broken stream.
+        AskService.PendingAnswer pending = asks.prepareStream(owner(), request.question(), request.collectionIds(),
+                topK(request));
+        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> asks.stream(pending,
                 new AskService.Listener() {
                     @Override
                     public void piece(String text) {
@@ -93,7 +93,7 @@ public class AskResource {
                                 .data("The chat model failed: " + failure.getMessage()).build());
                         emitter.complete();
                     }
-                }));
+                })).onTermination().invoke(pending::close);
     }
 
     private int topK(AskRequest request) {

@@ -17,6 +17,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.TokenUsage;
+import io.meridian.platform.models.ModelWork;
 import io.meridian.rag.config.RagConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,15 +56,30 @@ public class AskService {
         void failed(Throwable failure);
     }
 
+    /** The passages of a streamed answer and the place it holds for its model call (null when no model is called). */
+    public record PendingAnswer(String question, List<SearchService.Result> sources, ModelWork.Permit permit,
+            UUID owner) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            if (permit != null) {
+                permit.close();
+            }
+        }
+    }
+
     private final SearchService search;
     private final ChatModels models;
+    private final ModelWork modelWork;
     private final RagConfig config;
     private final RagCache cache;
     private final Timer modelCalls;
     private final Counter inputTokens;
     private final Counter outputTokens;
 
-    AskService(SearchService search, ChatModels models, RagConfig config, RagCache cache, MeterRegistry registry) {
+    AskService(SearchService search, ChatModels models, RagConfig config, RagCache cache, MeterRegistry registry,
+            ModelWork modelWork) {
+        this.modelWork = modelWork;
         this.cache = cache;
         this.search = search;
         this.models = models;
@@ -104,20 +120,39 @@ public class AskService {
         if (models.chat().isEmpty() || sources.isEmpty()) {
             return extractive(sources);
         }
-        long started = System.nanoTime();
-        ChatResponse response = models.chat().get().chat(messages(question, sources));
-        modelCalls.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        count(response.tokenUsage());
-        String text = response.aiMessage().text();
-        return new Answer(text, "generative", models.modelName(), citations(text, sources));
+        try (ModelWork.Permit permit = admit(owner)) {
+            long started = System.nanoTime();
+            ChatResponse response = models.chat().get().chat(messages(question, sources));
+            modelCalls.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            count(owner, response.tokenUsage());
+            String text = response.aiMessage().text();
+            return new Answer(text, "generative", models.modelName(), citations(text, sources));
+        }
+    }
+
+    /**
+     * The passages of an answer to stream, with the place its model call takes (429 or 503 now, before the stream
+     * starts); close it if the stream never runs.
+     */
+    public PendingAnswer prepareStream(UUID owner, String question, List<UUID> collectionIds, int topK) {
+        List<SearchService.Result> sources = sources(owner, question, collectionIds, topK);
+        ModelWork.Permit permit = models.streaming().isEmpty() || sources.isEmpty() ? null : admit(owner);
+        return new PendingAnswer(question, sources, permit, owner);
+    }
+
+    /** A place among this replica's model calls and the owner's (ADR 0017), held at most the model's timeout and a minute. */
+    private ModelWork.Permit admit(UUID owner) {
+        return modelWork.admit(owner, "ask", config.chat().timeout().plusMinutes(1));
     }
 
     /**
      * The answer from {@link #sources}, streamed to {@code listener}: pieces as the model writes them, then the answer
      * with its citations.
      */
-    public void stream(String question, List<SearchService.Result> sources, Listener listener) {
-        if (models.streaming().isEmpty() || sources.isEmpty()) {
+    public void stream(PendingAnswer pending, Listener listener) {
+        String question = pending.question();
+        List<SearchService.Result> sources = pending.sources();
+        if (pending.permit() == null) {
             Answer answer = extractive(sources);
             for (String line : answer.answer().split("(?<=\n)")) {
                 listener.piece(line);
@@ -135,13 +170,15 @@ public class AskService {
             @Override
             public void onCompleteResponse(ChatResponse response) {
                 modelCalls.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-                count(response.tokenUsage());
+                pending.close();
+                count(pending.owner(), response.tokenUsage());
                 String text = response.aiMessage().text();
                 listener.done(new Answer(text, "generative", models.modelName(), citations(text, sources)));
             }
 
             @Override
             public void onError(Throwable error) {
+                pending.close();
                 listener.failed(error);
             }
         });
@@ -209,14 +246,14 @@ public class AskService {
         return text.replace("</source", "&lt;/source").replace("<source", "&lt;source").replace("\"", "'");
     }
 
-    private void count(TokenUsage usage) {
+    /** Counts the call's tokens in the metrics and against the owner's budget for today. */
+    private void count(UUID owner, TokenUsage usage) {
         if (usage != null) {
-            if (usage.inputTokenCount() != null) {
-                inputTokens.increment(usage.inputTokenCount());
-            }
-            if (usage.outputTokenCount() != null) {
-                outputTokens.increment(usage.outputTokenCount());
-            }
+            long in = usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
+            long out = usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
+            inputTokens.increment(in);
+            outputTokens.increment(out);
+            modelWork.charge(owner, in + out);
         }
     }
 }

@@ -75,6 +75,22 @@ public class ProblemException extends RuntimeException {
         };
     }
 
+    /**
+     * 429 past a limit that frees with time (work under way, tokens per day): the body names it as a quota, with
+     * {@code Retry-After} in whole seconds.
+     */
+    public static ProblemException overLimit(String name, String what, long limit, long used, long retryAfterSeconds) {
+        Problem.Quota quota = new Problem.Quota(name, limit, used, 1);
+        String detail = "Over the " + name + " limit: " + what + " " + (used >= limit ? "reached" : "are at") + " "
+                + used + " of at most " + limit + "; try again in " + Math.max(1, retryAfterSeconds) + " s.";
+        return new ProblemException(429, "limit-exceeded", "Over a limit", detail) {
+            @Override
+            public Problem.Quota quota() {
+                return quota;
+            }
+        }.withHeader("Retry-After", String.valueOf(Math.max(1, retryAfterSeconds)));
+    }
+
     public static ProblemException unavailable(String detail) {
         return new ProblemException(503, "unavailable", "Service unavailable", detail);
     }
