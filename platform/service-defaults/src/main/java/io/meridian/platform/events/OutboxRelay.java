@@ -79,7 +79,7 @@ public class OutboxRelay {
     OutboxRelay(AgroalDataSource dataSource, MeterRegistry registry,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "meridian.outbox.batch-size", defaultValue = "200") int batchSize,
-            @ConfigProperty(name = "meridian.outbox.max-backoff", defaultValue = "PT30S") Duration maxBackoff,
+            @ConfigProperty(name = "meridian.outbox.max-backoff", defaultValue = "PT5S") Duration maxBackoff,
             @ConfigProperty(name = "meridian.outbox.retention", defaultValue = "P7D") Duration retention,
             @ConfigProperty(name = "meridian.outbox.poll-interval", defaultValue = "PT0.5S") Duration pollInterval) {
         this.dataSource = dataSource;

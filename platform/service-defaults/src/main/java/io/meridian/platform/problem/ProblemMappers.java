@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.meridian.platform.events.TransientFailures;
 import io.meridian.platform.requestid.RequestIds;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -32,7 +33,8 @@ import io.quarkus.security.UnauthorizedException;
 
 /**
  * Maps every exception that reaches the REST layer to problem+json. Clients never see a stack trace or an
- * internal message: unexpected failures answer 500 with the request id, and the cause is logged under that id.
+ * internal message: unexpected failures answer 500 with the request id, and the cause is logged under that id; a
+ * dependency unavailable for a moment (the database, most often: TransientFailures) answers 503 with Retry-After.
  */
 public class ProblemMappers {
 
@@ -143,6 +145,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = FIRST + 1)
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (TransientFailures.isTransient(e)) { // the database or another dependency is away for a moment
+            LOG.warnf("%s answered 503: a dependency is unavailable (request id %s): %s", path(uri),
+                    RequestIds.current(), e.toString());
+            return Response.fromResponse(Problems.response(Problems.of(503, "unavailable", "Service unavailable",
+                    "A service this request needs is unavailable right now; try again shortly.", path(uri),
+                    List.of()))).header("Retry-After", "5").build();
+        }
         LOG.errorf(e, "Unexpected failure on %s (request id %s)", path(uri), RequestIds.current());
         return Problems.response(Problems.of(500, "internal-error", "Internal server error",
                 "Something went wrong on our side. Quote the request id when you report it.", path(uri),
