@@ -53,6 +53,30 @@ class RateLimitTest {
     }
 
     @Test
+    void requestsArrivingTogetherArePipelinedToRedisAndStillCountedOneByOne() throws Exception {
+        String token = Tokens.user(UUID.randomUUID(), "together@example.com");
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Callable<Integer>> requests = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                requests.add(() -> given().auth().oauth2(token).when().get("/api/rag/collections").statusCode());
+            }
+            long started = System.nanoTime();
+            List<Integer> statuses = new ArrayList<>();
+            for (java.util.concurrent.Future<Integer> status : callers.invokeAll(requests)) {
+                statuses.add(status.get());
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long allowed = statuses.stream().filter(s -> s == 200).count();
+            // the bucket's 20, plus what it refilled at 10 a second while they ran; never more
+            assertThat(allowed).isGreaterThanOrEqualTo(20).isLessThanOrEqualTo(20 + (long) Math.ceil(seconds * 10));
+            assertThat(statuses).containsOnly(200, 429);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void loginHasAStricterClassKeyedByAddress() {
         redis.key().del(loginBucket());
         List<Integer> statuses = new ArrayList<>();

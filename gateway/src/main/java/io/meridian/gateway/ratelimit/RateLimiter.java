@@ -1,6 +1,7 @@
 package io.meridian.gateway.ratelimit;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.meridian.gateway.config.GatewayConfig;
@@ -17,14 +19,18 @@ import io.meridian.platform.redis.RedisScript;
 import io.meridian.platform.security.RevokedSessionKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 
 /**
- * Token buckets in Redis, one atomic script call per request (Envoy's and Kong's model): each caller has a bucket per
+ * Token buckets in Redis, one atomic script call per request (Envoy's and Kong's model; the calls of the requests one
+ * event-loop turn reads go to Redis pipelined, in one write): each caller has a bucket per
  * class that holds up to {@code capacity} tokens and refills at {@code refill-per-second}; a request takes one. Redis'
  * own clock is used, so gateway replicas share buckets without sharing clocks. The same call tells whether the
  * token's session is on the revoked-session deny-list, so a protected request costs one Redis round trip. If Redis
@@ -74,7 +80,18 @@ public class RateLimiter {
     private record Bucket(String name, GatewayConfig.RateLimit limit, PathPatterns paths) {
     }
 
+    /** One request's call, waiting for the end of the event loop's turn. */
+    private record Pending(Bucket bucket, List<String> keys, List<String> args, Promise<Decision> decision) {
+    }
+
+    /** The calls gathered on this event-loop thread during its current turn. */
+    private static final ThreadLocal<List<Pending>> BATCH = new ThreadLocal<>();
+
     private final Redis redis;
+    private final FastThreadLocal<Redis> perLoop = new FastThreadLocal<>();
+    private final String hosts;
+    private final int poolSize;
+    private final int poolWaiting;
     private final Vertx vertx;
     private final long timeoutMillis;
     private final String keyPrefix;
@@ -84,8 +101,14 @@ public class RateLimiter {
     private final AtomicLong lastFailureMillis = new AtomicLong();
     private final AtomicLong lastLogMillis = new AtomicLong();
 
-    RateLimiter(Redis redis, Vertx vertx, GatewayConfig config, MeterRegistry registry) {
+    RateLimiter(Redis redis, Vertx vertx, GatewayConfig config, MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.redis.hosts") String hosts,
+            @ConfigProperty(name = "quarkus.redis.max-pool-size", defaultValue = "6") int poolSize,
+            @ConfigProperty(name = "quarkus.redis.max-pool-waiting", defaultValue = "24") int poolWaiting) {
         this.redis = redis;
+        this.hosts = hosts;
+        this.poolSize = poolSize;
+        this.poolWaiting = poolWaiting;
         this.vertx = vertx;
         this.timeoutMillis = config.rateLimitTimeout().toMillis();
         this.keyPrefix = config.rateLimitKeyPrefix();
@@ -119,22 +142,81 @@ public class RateLimiter {
         String bucketKey = keyPrefix + bucket.name() + ":" + caller;
         List<String> keys = sessionId == null ? List.of(bucketKey)
                 : List.of(bucketKey, RevokedSessionKeys.key(sessionId));
-        Promise<Decision> decision = Promise.promise();
-        long timer = vertx.setTimer(timeoutMillis, id -> decision.tryComplete(failedOpen(
-                new TimeoutException("Redis did not answer within " + timeoutMillis + " ms"))));
-        SCRIPT.run(redis, keys, cost == 1 ? List.of(capacity, rate) : List.of(capacity, rate, String.valueOf(cost)))
-                .onComplete(result -> {
+        Pending pending = new Pending(bucket, keys,
+                cost == 1 ? List.of(capacity, rate) : List.of(capacity, rate, String.valueOf(cost)), Promise.promise());
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            send(List.of(pending));
+            return pending.decision().future();
+        }
+        // On the event loop, the calls of the requests read in one turn of the loop go to Redis as one pipelined
+        // batch at its end: one write and one read for them all instead of one each.
+        List<Pending> batch = BATCH.get();
+        if (batch == null) {
+            List<Pending> fresh = new ArrayList<>();
+            BATCH.set(fresh);
+            context.runOnContext(ignored -> {
+                BATCH.remove();
+                send(fresh);
+            });
+            batch = fresh;
+        }
+        batch.add(pending);
+        return pending.decision().future();
+    }
+
+    /**
+     * The Redis client of the calling event loop, made on it, so that its connections live on the loop that serves the
+     * request: with the one client Quarkus makes, whose connections belong to another event loop, every call crossed
+     * threads twice (measured: 12,000 against 14,300 requests a second on the public route, issue 19). Off the event
+     * loops, the shared client.
+     */
+    private Redis redis() {
+        if (!Context.isOnEventLoopThread() || hosts.contains(",")) { // several hosts: Quarkus' client knows how
+            return redis;
+        }
+        Redis own = perLoop.get();
+        if (own == null) {
+            own = Redis.createClient(vertx, new RedisOptions().setConnectionString(hosts).setMaxPoolSize(poolSize)
+                    .setMaxPoolWaiting(poolWaiting));
+            perLoop.set(own);
+        }
+        return own;
+    }
+
+    private void send(List<Pending> batch) {
+        long timer = vertx.setTimer(timeoutMillis, id -> {
+            TimeoutException late = new TimeoutException("Redis did not answer within " + timeoutMillis + " ms");
+            batch.forEach(pending -> pending.decision().tryComplete(failedOpen(late)));
+        });
+        Future<List<Response>> replies;
+        if (batch.size() == 1) {
+            Pending only = batch.get(0);
+            replies = SCRIPT.run(redis(), only.keys(), only.args()).map(List::of);
+        } else {
+            List<List<String>> keys = new ArrayList<>(batch.size());
+            List<List<?>> args = new ArrayList<>(batch.size());
+            batch.forEach(pending -> {
+                keys.add(pending.keys());
+                args.add(pending.args());
+            });
+            replies = SCRIPT.runAll(redis(), keys, args);
+        }
+        replies.onComplete(result -> {
             vertx.cancelTimer(timer);
-            if (result.succeeded()) {
-                Response reply = result.result();
-                int allowed = reply.get(0).toInteger();
-                decision.tryComplete(new Decision(allowed == 1, allowed == -1, bucket.limit().capacity(),
-                        reply.get(1).toLong(), (reply.get(2).toLong() + 999) / 1000, (reply.get(3).toLong() + 999) / 1000));
-            } else {
-                decision.tryComplete(failedOpen(result.cause()));
+            for (int i = 0; i < batch.size(); i++) {
+                Pending pending = batch.get(i);
+                if (result.succeeded()) {
+                    Response reply = result.result().get(i);
+                    int allowed = reply.get(0).toInteger();
+                    pending.decision().tryComplete(new Decision(allowed == 1, allowed == -1,
+                            pending.bucket().limit().capacity(), reply.get(1).toLong(),
+                            (reply.get(2).toLong() + 999) / 1000, (reply.get(3).toLong() + 999) / 1000));
+                } else {
+                    pending.decision().tryComplete(failedOpen(result.cause()));
+                }
             }
         });
-        return decision.future();
     }
 
     /** When the limiter last had to let a request through unchecked, or null if it has not recently (1 minute). */

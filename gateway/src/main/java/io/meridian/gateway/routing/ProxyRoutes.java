@@ -195,7 +195,7 @@ public class ProxyRoutes {
 
         Future<HttpClientResponse> send(SocketAddress instance, boolean mayRetry) {
             boolean[] connected = { false };
-            HttpClient client = mayRetry ? upstream.client : upstream.freshClient;
+            HttpClient client = mayRetry ? upstream.client() : upstream.freshClient;
             return client.request(new RequestOptions(options).setServer(instance)).compose(outgoing -> {
                 connected[0] = true;
                 long timer = context.owner().setTimer(upstream.route.timeout().toMillis(), id -> {

@@ -30,7 +30,11 @@ public final class Upstream {
     final GatewayConfig.Route route;
     private final List<SocketAddress> addresses;
     private int turn;
+    /** For callers off the event loops; each event loop has a client (and a pool) of its own: {@link #client()}. */
     final HttpClient client;
+    private final Vertx vertx;
+    private final HttpClientOptions pooled;
+    private final io.netty.util.concurrent.FastThreadLocal<HttpClient> perLoop = new io.netty.util.concurrent.FastThreadLocal<>();
     /** For retries: a connection of its own, never a pooled one that may be just as stale. */
     final HttpClient freshClient;
     final PathPatterns publicPaths;
@@ -47,7 +51,8 @@ public final class Upstream {
         this.addresses = route.url().stream()
                 .map(url -> SocketAddress.inetSocketAddress(url.getPort() > 0 ? url.getPort() : 80, url.getHost()))
                 .toList();
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        this.vertx = vertx;
+        this.pooled = new HttpClientOptions()
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
                 .setMaxPoolSize(route.maxConnections())
                 // requests waiting for a connection are bounded; past it (or past connect-timeout) the caller gets 503
@@ -56,7 +61,8 @@ public final class Upstream {
                 // a pooled connection idle this long is closed by the gateway first, before the service closes it
                 .setKeepAliveTimeout((int) Math.max(1, route.keepAliveTimeout().toSeconds()))
                 .setTcpNoDelay(true)
-                .setName("gateway-" + name));
+                .setName("gateway-" + name);
+        this.client = vertx.createHttpClient(pooled);
         this.freshClient = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
                 .setMaxPoolSize(route.maxConnections())
@@ -78,6 +84,22 @@ public final class Upstream {
                 .done()
                 .withThreadOffload(false) // the call is non-blocking: run it here, not as another event-loop task
                 .build();
+    }
+
+    /**
+     * The pooled client of the calling event loop: its connections live on that loop, so that a request and its
+     * service call never hop between threads (max-connections applies per event loop).
+     */
+    HttpClient client() {
+        if (!io.vertx.core.Context.isOnEventLoopThread()) {
+            return client;
+        }
+        HttpClient own = perLoop.get();
+        if (own == null) {
+            own = vertx.createHttpClient(new HttpClientOptions(pooled));
+            perLoop.set(own);
+        }
+        return own;
     }
 
     /** A request that met a closed connection or a failed connect and was sent again (counted per service). */

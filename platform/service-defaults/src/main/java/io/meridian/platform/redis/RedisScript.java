@@ -37,6 +37,30 @@ public final class RedisScript {
                         : Future.failedFuture(failure));
     }
 
+    /**
+     * Runs the script once per entry of {@code keys} and {@code args} in one pipelined batch (one write and one read
+     * for them all); the replies come in the same order. If Redis does not know the script, it is loaded and the
+     * batch sent again.
+     */
+    public Future<List<Response>> runAll(Redis redis, List<List<String>> keys, List<List<?>> args) {
+        String digest = sha;
+        if (digest == null) {
+            return load(redis).compose(loaded -> redis.batch(evalshas(loaded, keys, args)));
+        }
+        return redis.batch(evalshas(digest, keys, args)).recover(failure ->
+                String.valueOf(failure.getMessage()).startsWith("NOSCRIPT")
+                        ? load(redis).compose(loaded -> redis.batch(evalshas(loaded, keys, args)))
+                        : Future.failedFuture(failure));
+    }
+
+    private static List<Request> evalshas(String digest, List<List<String>> keys, List<List<?>> args) {
+        List<Request> requests = new java.util.ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            requests.add(evalsha(digest, keys.get(i), args.get(i)));
+        }
+        return requests;
+    }
+
     private Future<String> load(Redis redis) {
         return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source)).map(reply -> {
             sha = reply.toString();
