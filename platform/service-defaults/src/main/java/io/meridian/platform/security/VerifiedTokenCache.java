@@ -22,7 +22,8 @@ import io.smallrye.jwt.auth.principal.ParseException;
  * always issues (a lifetime of at most {@code meridian.security.max-token-lifetime}, 15 minutes, and a session id),
  * remembered for each token until {@code min(exp, now + max lifetime)}: a client's next request with the same token costs a lookup instead of an RSA verification.
  * A token string that verified once verifies again until its {@code exp}, so nothing is accepted that would not be;
- * revocation is checked on every request regardless ({@link RevokedSessionCheck}). The lowest priority of the
+ * revocation is checked on every request regardless ({@link RevokedSessionCheck}). Its claims are read once each
+ * ({@link RememberedClaims}). The lowest priority of the
  * alternatives: a service with a verifier of its own (auth-service checks its own key store) keeps it.
  */
 @ApplicationScoped
@@ -49,7 +50,7 @@ public class VerifiedTokenCache extends JWTCallerPrincipalFactory {
         if (cached != null) {
             return cached.principal();
         }
-        JWTCallerPrincipal principal = verifier.parse(token, authContextInfo);
+        JWTCallerPrincipal principal = new RememberedClaims(verifier.parse(token, authContextInfo));
         long issuedAt = principal.getIssuedAtTime();
         long expiresAt = principal.getExpirationTime();
         // What auth-service never issues is refused even with a valid signature (a key stolen and later rotated).
